@@ -1,0 +1,106 @@
+"""Finding and loading challenges, with errors that name the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from crack.challenge.model import Challenge
+from crack.errors import ConfigError, CrackUsageError
+from crack.paths import challenge_dirs
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error names the file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot be read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, f"invalid YAML{where}: {problem}") from None
+
+
+def field_path(loc: tuple[int | str, ...], data: Any) -> str:
+    """Render a pydantic error location, naming list items by their slug when they have one.
+
+    ``('stages', 3, 'timeout')`` becomes ``stages[3] (expiry).timeout``.
+    """
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("slug"), str):
+                out += f" ({node['slug']})"
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out or "(top level)"
+
+
+def validation_to_config_error(path: Path, exc: ValidationError, data: Any) -> ConfigError:
+    first = exc.errors()[0]
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return ConfigError(path, first["msg"] + suffix, field=field_path(first["loc"], data))
+
+
+def load_challenge_file(path: Path) -> Challenge:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(path, "expected a mapping at the top level")
+    try:
+        challenge = Challenge.model_validate(data)
+    except ValidationError as exc:
+        raise validation_to_config_error(path, exc, data) from None
+    directory = path.parent
+    if directory.name != challenge.slug:
+        raise ConfigError(
+            path, f"slug '{challenge.slug}' differs from its folder '{directory.name}'", "slug"
+        )
+    for i, stage in enumerate(challenge.stages):
+        if not (directory / stage.instructions_path).is_file():
+            raise ConfigError(
+                path,
+                f"instructions file {stage.instructions_path} is missing",
+                f"stages[{i}] ({stage.slug}).instructions_file",
+            )
+    return challenge.model_copy(update={"directory": directory})
+
+
+def find_challenge(slug: str) -> Path:
+    """The folder of challenge ``slug``; an unknown slug lists the known ones."""
+    for root in challenge_dirs():
+        candidate = root / slug / "challenge.yaml"
+        if candidate.is_file():
+            return candidate.parent
+    known = ", ".join(sorted(p.parent.name for p in _all_challenge_files())) or "none"
+    raise CrackUsageError(f"no challenge named '{slug}' (known: {known})")
+
+
+def load_challenge(slug: str) -> Challenge:
+    return load_challenge_file(find_challenge(slug) / "challenge.yaml")
+
+
+def _all_challenge_files() -> list[Path]:
+    seen: dict[str, Path] = {}
+    for root in challenge_dirs():
+        if root.is_dir():
+            for path in sorted(root.glob("*/challenge.yaml")):
+                seen.setdefault(path.parent.name, path)
+    return list(seen.values())
+
+
+def list_challenges() -> list[Challenge]:
+    return [load_challenge_file(path) for path in _all_challenge_files()]

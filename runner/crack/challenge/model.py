@@ -1,0 +1,106 @@
+"""The shape of ``challenges/<slug>/challenge.yaml``.
+
+Every model forbids unknown keys, so a typo in a field name is an error naming the field
+rather than a setting silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+class Difficulty(StrEnum):
+    VERY_EASY = "very-easy"
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+    @property
+    def weight(self) -> int:
+        """Points a stage of this difficulty is worth by default."""
+        return {"very-easy": 1, "easy": 2, "medium": 3, "hard": 5}[self.value]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Concepts(_Strict):
+    """What a stage teaches, in the three questions every stage answers."""
+
+    pattern: str = Field(min_length=1, description="What the system does at this step.")
+    data_structure: str = Field(min_length=1, description="What must be fast, and with what.")
+    algorithm: str = Field(min_length=1, description="The core logic of the step.")
+
+
+class Stage(_Strict):
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1)
+    difficulty: Difficulty
+    timeout: float = Field(default=15.0, gt=0, le=600, description="Seconds for the stage.")
+    concepts: Concepts
+    hints: list[str] = Field(min_length=1, description="Revealed one layer at a time.")
+    interview: list[str] = Field(min_length=1, description="What an interviewer asks.")
+    instructions_file: str | None = Field(
+        default=None, description="Markdown beside the YAML; default stages/<slug>.md."
+    )
+
+    @property
+    def instructions_path(self) -> str:
+        return self.instructions_file or f"stages/{self.slug}.md"
+
+
+class Challenge(_Strict):
+    slug: str = Field(pattern=SLUG_PATTERN)
+    name: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    difficulty: Difficulty
+    languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
+    stages: list[Stage] = Field(min_length=1)
+
+    # Set by the loader, not by the YAML.
+    directory: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_are_slugs(cls, value: list[str]) -> list[str]:
+        bad = [lang for lang in value if not _SLUG_RE.match(lang)]
+        if bad:
+            raise ValueError(f"not a language name: {', '.join(bad)}")
+        return value
+
+    @model_validator(mode="after")
+    def _stage_slugs_unique(self) -> Challenge:
+        seen: set[str] = set()
+        for stage in self.stages:
+            if stage.slug in seen:
+                raise ValueError(f"stage slug '{stage.slug}' appears twice")
+            seen.add(stage.slug)
+        return self
+
+    @property
+    def stage_slugs(self) -> list[str]:
+        return [s.slug for s in self.stages]
+
+    def stage(self, slug: str) -> Stage:
+        for stage in self.stages:
+            if stage.slug == slug:
+                return stage
+        raise KeyError(slug)
+
+    def index_of(self, slug: str) -> int:
+        return self.stage_slugs.index(slug)
+
+    def stage_number(self, slug: str) -> int:
+        """1-based position, as learners count stages."""
+        return self.index_of(slug) + 1
+
+    def instructions(self, stage: Stage) -> str:
+        return (self.directory / stage.instructions_path).read_text(encoding="utf-8")

@@ -1,0 +1,284 @@
+"""The ``crack`` command line. Thin: each command parses, calls the engine, renders.
+
+Errors are rendered once, here: a :class:`~crack.errors.CrackError` prints its message and
+exits with its code; anything else is a bug of ours, labelled as such, exit 3. Heavy
+modules are imported inside commands so ``crack --version`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from crack import __version__
+from crack.errors import CrackError, CrackUsageError, ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crack.learner import LearnerRepo
+
+
+def _console(stderr: bool = False) -> Console:
+    from crack.console import make_console
+
+    return make_console(stderr=stderr)
+
+
+class CrackGroup(click.Group):
+    """Renders crack's own errors in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CrackError as exc:
+            label = "internal error in crack (a bug in crack, not in your code)" if exc.exit_code == ExitCode.INTERNAL else "error"
+            click.echo(f"crack: {label}: {exc.message}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("crack: interrupted", err=True)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+        except Exception:
+            import traceback
+
+            click.echo("crack: internal error in crack (a bug in crack, not in your code):", err=True)
+            click.echo(traceback.format_exc(), err=True)
+            ctx.exit(int(ExitCode.INTERNAL))
+
+
+@click.group(cls=CrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crack")
+def cli() -> None:
+    """Build real systems from scratch; crack grades them locally, stage by stage."""
+
+
+# --- browsing ------------------------------------------------------------------------------
+@cli.command("list")
+def list_cmd() -> None:
+    """List the challenges, with stage counts and difficulty."""
+    from rich.table import Table
+
+    from crack.challenge import list_challenges
+
+    table = Table(title="Challenges", title_justify="left")
+    for column in ("Slug", "Name", "Stages", "Difficulty", "Languages"):
+        table.add_column(column)
+    for challenge in list_challenges():
+        table.add_row(
+            challenge.slug,
+            challenge.name,
+            str(len(challenge.stages)),
+            challenge.difficulty.value,
+            ", ".join(challenge.languages),
+        )
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("challenge")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--lang", "language", default="python", show_default=True, help="Language of the starter.")
+def start(challenge: str, directory: Path, language: str) -> None:
+    """Create a learner repository for CHALLENGE in DIRECTORY (git-initialised)."""
+    from crack.challenge import load_challenge
+    from crack.learner import LearnerRepo
+    from crack.scaffold import copy_starter, git_init
+    from crack.views import show_task
+
+    loaded = load_challenge(challenge)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
+    directory.mkdir(parents=True, exist_ok=True)
+    copy_starter(loaded, language, directory)
+    LearnerRepo.create(directory.resolve(), loaded, language)
+    warning = git_init(directory, f"Start {loaded.name} with crack")
+    console = _console()
+    console.print(f"Created {directory} for {loaded.name} ({language}).")
+    if warning:
+        console.print(f"warning: {warning}")
+    console.print(f"Next: cd {directory} && crack test   (crack task shows the instructions again)\n")
+    show_task(console, loaded, loaded.stages[0])
+
+
+def _repo() -> LearnerRepo:
+    from crack.learner import require
+
+    return require()
+
+
+@cli.command()
+@click.argument("stage", required=False)
+def task(stage: str | None) -> None:
+    """Show the instructions of the current stage (or of STAGE, if unlocked)."""
+    from crack.views import show_task
+
+    repo = _repo()
+    slug = stage or repo.config.stage
+    if slug not in repo.challenge.stage_slugs:
+        raise CrackUsageError(f"'{slug}' is not a stage of {repo.challenge.slug}")
+    if not repo.is_unlocked(slug):
+        raise CrackUsageError(f"stage '{slug}' is locked: pass the stages before it with `crack next`")
+    show_task(_console(), repo.challenge, repo.challenge.stage(slug))
+
+
+@cli.command()
+def status() -> None:
+    """Show the stage map: passed, current, locked."""
+    from crack.views import show_status
+
+    show_status(_console(), _repo())
+
+
+@cli.command()
+def hint() -> None:
+    """Reveal the next hint of the current stage, one layer at a time."""
+    from crack.views import show_hints
+
+    repo = _repo()
+    stage = repo.challenge.stage(repo.config.stage)
+    shown = repo.progress.hints_revealed.get(stage.slug, 0)
+    console = _console()
+    if shown >= len(stage.hints):
+        show_hints(console, stage, shown)
+        console.print("That was the last hint. `crack solution` opens once the stage passes.")
+        return
+    repo.progress.hints_revealed[stage.slug] = shown + 1
+    repo.save()
+    show_hints(console, stage, shown + 1)
+
+
+@cli.command()
+@click.argument("stage", required=False)
+@click.option("--into", type=click.Path(path_type=Path), help="Write the whole reference program at that stage here.")
+def solution(stage: str | None, into: Path | None) -> None:
+    """Show the reference solution's change for a stage you have passed."""
+    from rich.syntax import Syntax
+
+    from crack.solutions import materialize, stage_diff
+
+    repo = _repo()
+    challenge = repo.challenge
+    if stage is None:
+        passed = [s.slug for s in challenge.stages if repo.has_passed(s.slug)]
+        if not passed:
+            raise CrackUsageError("the reference solution opens stage by stage: pass a stage first")
+        stage = repo.config.stage if repo.has_passed(repo.config.stage) else passed[-1]
+    if stage not in challenge.stage_slugs:
+        raise CrackUsageError(f"'{stage}' is not a stage of {challenge.slug}")
+    if not repo.has_passed(stage):
+        raise CrackUsageError(f"stage '{stage}' is not passed yet: its reference opens once you pass it")
+    console = _console()
+    if into is not None:
+        materialize(challenge, repo.config.language, stage, into)
+        console.print(f"Wrote the reference program as of stage '{stage}' to {into}")
+        return
+    console.print(f"Reference solution, stage {challenge.stage_number(stage)} ({stage}): what it adds")
+    console.print(Syntax(stage_diff(challenge, repo.config.language, stage), "diff", theme="ansi_dark"))
+
+
+# --- grading -------------------------------------------------------------------------------
+def _grade_options(function: Any) -> Any:
+    options = [
+        click.option("--challenge", "challenge_slug", help="Grade against this challenge (outside a learner repo)."),
+        click.option("--run", help="Command that starts the program; the tester appends its arguments."),
+        click.option("--all", "all_stages", is_flag=True, help="Run every stage, in order."),
+        click.option("--until", help="Run stages 1..STAGE, in order."),
+        click.option("--stage", "only", help="Run only this stage."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file."),
+        click.option("--seed", type=click.IntRange(0, 2**63), help="Replay a run's randomness."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _run_grading(**kwargs: Any) -> tuple[int, Any]:
+    from crack.grading import GradingPlan, Interrupted, grade
+    from crack.reporters import make_reporter
+    from crack.selection import resolve
+    from crack.tester import check_slugs, load_tester
+
+    fmt, output = kwargs.pop("fmt"), kwargs.pop("output")
+    selection = resolve(**kwargs)
+    tester = load_tester(selection.challenge)
+    problems = check_slugs(selection.challenge, tester)
+    if problems:
+        from crack.errors import InternalError
+
+        raise InternalError("; ".join(problems))
+    console = _console()
+    reporter = make_reporter(fmt, output, console)
+    plan = GradingPlan(selection.challenge, tester, selection.program, selection.stages, selection.seed)
+    try:
+        report = grade(plan, reporter)
+    except Interrupted as interrupted:
+        _record(selection.repo, interrupted.report)
+        return int(ExitCode.INTERRUPTED), interrupted.report
+    _record(selection.repo, report)
+    if report.passed:
+        code = ExitCode.OK
+    elif report.has_internal_error:
+        code = ExitCode.INTERNAL
+    else:
+        code = ExitCode.STAGE_FAILED
+        if fmt == "text" or output is not None:
+            console.print(f"Replay this run with --seed {report.seed}.", style="dim")
+    return int(code), (report, selection)
+
+
+def _record(repo: LearnerRepo | None, report: Any) -> None:
+    from crack.report import StageStatus
+
+    if repo is None:
+        return
+    passed = [s.slug for s in report.stages if s.status is StageStatus.PASSED]
+    if passed:
+        repo.record_passes(passed)
+        repo.save()
+
+
+@cli.command()
+@_grade_options
+@click.pass_context
+def test(ctx: click.Context, **kwargs: Any) -> None:
+    """Grade the current stage, then every earlier one (or what the options select)."""
+    code, _ = _run_grading(**kwargs)
+    ctx.exit(code)
+
+
+@cli.command("next")
+@click.pass_context
+def next_cmd(ctx: click.Context) -> None:
+    """Re-test; on success unlock the next stage and show it."""
+    from crack.views import show_debrief, show_task
+
+    repo = _repo()
+    code, outcome = _run_grading(
+        challenge_slug=None, run=None, all_stages=False, until=None, only=None, seed=None, fmt="text", output=None
+    )
+    console = _console()
+    if code != ExitCode.OK:
+        console.print("\nThe current stage has not passed yet: fix it and run `crack next` again.")
+        ctx.exit(code)
+    repo = _repo()  # reload: grading recorded the passes
+    passed_stage = repo.challenge.stage(repo.config.stage)
+    console.print()
+    show_debrief(console, repo.challenge, passed_stage)
+    nxt = repo.advance()
+    if nxt is None:
+        console.print(f"\nYou have passed every stage of {repo.challenge.name}. Well built!")
+        repo.save()
+        return
+    repo.save()
+    console.print()
+    show_task(console, repo.challenge, repo.challenge.stage(nxt))
+
+
+def main() -> None:
+    sys.exit(cli.main(prog_name="crack", standalone_mode=True))

@@ -1,0 +1,26 @@
+"""The terminal: colour only on a terminal and never when NO_COLOR is set."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    stream = file or (sys.stderr if stderr else sys.stdout)
+    colour = stream.isatty() and "NO_COLOR" not in os.environ
+    return Console(
+        file=stream,
+        no_color=not colour,
+        color_system="auto" if colour else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+        width=None if stream.isatty() else 100,
+    )

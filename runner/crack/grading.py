@@ -1,0 +1,189 @@
+"""The grading loop: run stages in order, each under a deadline, teardown always.
+
+Each stage function runs in a worker thread so the loop can enforce the stage timeout
+whatever the tester is blocked on: when time is up, the harness is aborted (sockets
+closed, program tree ended), which unblocks the worker. Results go to a reporter as
+events; the loop itself prints nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from crack.challenge.model import Challenge, Stage
+from crack.harness.failure import StageFailure
+from crack.harness.harness import Harness
+from crack.harness.log import LogLine, SessionLog, Source
+from crack.harness.process import ProgramSpec
+from crack.report import RunReport, StageResult, StageStatus
+from crack.tester import StageFunction, Tester
+
+ABORT_JOIN_S = 3.0
+"""How long a stage function may take to notice an abort before it is abandoned."""
+
+
+class Reporter(Protocol):
+    """Receives a grading's events as they happen (terminal, JSON, ...)."""
+
+    def run_started(self, plan: GradingPlan) -> None: ...
+
+    def stage_started(self, stage: Stage, number: int) -> None: ...
+
+    def log_line(self, line: LogLine) -> None: ...
+
+    def stage_finished(self, result: StageResult) -> None: ...
+
+    def run_finished(self, report: RunReport) -> None: ...
+
+
+@dataclass(frozen=True)
+class GradingPlan:
+    challenge: Challenge
+    tester: Tester
+    program: ProgramSpec
+    stages: Sequence[Stage]
+    seed: int
+    fail_fast: bool = True
+    timeout_scale: float = 1.0
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a grading: carries the report of what ran so far."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__("interrupted")
+        self.report = report
+
+
+@dataclass
+class _Outcome:
+    failure: StageFailure | None = None
+    error: BaseException | None = None
+    error_trace: str = ""
+    finished: bool = False
+
+
+def _call_stage(function: StageFunction, harness: Harness, outcome: _Outcome) -> None:
+    try:
+        function(harness)
+    except StageFailure as failure:
+        outcome.failure = failure
+    except BaseException as exc:
+        outcome.error = exc
+        outcome.error_trace = traceback.format_exc()
+    finally:
+        outcome.finished = True
+
+
+def _died_note(harness: Harness) -> str:
+    """If the program died on its own during the stage, say so: it explains most failures."""
+    notes = []
+    for process in harness._processes:
+        code = process.returncode
+        if code is not None and not process.ended_by_us and not harness.aborted:
+            notes.append(
+                f"Note: your program {process.exit_description()} during this stage. "
+                f"Its last output:\n{process.last_output()}"
+            )
+    return "\n".join(notes)
+
+
+def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResult:
+    number = plan.challenge.stage_number(stage.slug)
+    reporter.stage_started(stage, number)
+    log = SessionLog(stage.slug, sink=reporter.log_line)
+    timeout = stage.timeout * plan.timeout_scale
+    log.tester(f"Running stage {number}: {stage.name} (timeout {timeout:g} s)")
+    outcome = _Outcome()
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"crack-{stage.slug}-") as scratch:
+        harness = Harness(
+            stage_slug=stage.slug,
+            program=plan.program,
+            log=log,
+            seed=plan.seed,
+            deadline=started + timeout,
+            scratch=Path(scratch),
+        )
+        worker = threading.Thread(
+            target=_call_stage,
+            args=(plan.tester.stages[stage.slug], harness, outcome),
+            name=f"stage-{stage.slug}",
+            daemon=True,
+        )
+        worker.start()
+        try:
+            worker.join(timeout)
+        except KeyboardInterrupt:
+            harness.abort()
+            harness.teardown()
+            raise
+        timed_out = worker.is_alive()
+        if timed_out:
+            harness.abort()
+            worker.join(ABORT_JOIN_S)
+        died = "" if timed_out else _died_note(harness)
+        problems = harness.teardown()
+    duration = time.monotonic() - started
+
+    result = StageResult(stage.slug, stage.name, number, StageStatus.PASSED, duration)
+    if timed_out:
+        result.status = StageStatus.TIMED_OUT
+        result.message = f"timed out after {timeout:g} s"
+        if outcome.failure is None and not outcome.finished:
+            result.hint = "the stage was still waiting on your program when time ran out"
+    elif outcome.error is not None:
+        result.status = StageStatus.ERROR
+        result.message = (
+            "internal error in crack's tester (not your fault): "
+            f"{type(outcome.error).__name__}: {outcome.error}"
+        )
+        log.internal(outcome.error_trace.rstrip())
+    elif outcome.failure is not None:
+        result.status = StageStatus.FAILED
+        result.message = outcome.failure.message + (f"\n{died}" if died else "")
+        result.hint = outcome.failure.hint
+    for problem in problems:
+        log.internal(problem)
+    if result.status is StageStatus.PASSED:
+        log.tester(f"Stage passed in {duration:.2f} s")
+    result.log = [line.render() for line in log.lines]
+    reporter.stage_finished(result)
+    return result
+
+
+def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
+    report = RunReport(plan.challenge.slug, plan.program.display(), plan.seed)
+    reporter.run_started(plan)
+    stages = list(plan.stages)
+    for index, stage in enumerate(stages):
+        try:
+            result = run_stage(plan, stage, reporter)
+        except KeyboardInterrupt:
+            report.interrupted = True
+            report.stages.extend(_skipped(plan, stages[index:], "interrupted (Ctrl-C)"))
+            reporter.run_finished(report)
+            raise Interrupted(report) from None
+        report.stages.append(result)
+        if result.status is not StageStatus.PASSED and plan.fail_fast:
+            report.stages.extend(_skipped(plan, stages[index + 1 :], "not run: an earlier stage did not pass"))
+            break
+    reporter.run_finished(report)
+    return report
+
+
+def _skipped(plan: GradingPlan, stages: Sequence[Stage], why: str) -> list[StageResult]:
+    return [
+        StageResult(s.slug, s.name, plan.challenge.stage_number(s.slug), StageStatus.SKIPPED, message=why)
+        for s in stages
+    ]
+
+
+__all__ = ["GradingPlan", "Interrupted", "Reporter", "Source", "grade", "run_stage"]

@@ -1,0 +1,18 @@
+"""The harness a tester drives the learner's program with."""
+
+from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
+from crack.harness.harness import Harness
+from crack.harness.net import Connection, UdpEndpoint
+from crack.harness.process import ProgramProcess, ProgramSpec
+
+__all__ = [
+    "Connection",
+    "ConnectionClosed",
+    "Harness",
+    "ProgramIOError",
+    "ProgramProcess",
+    "ProgramSpec",
+    "ReadTimeout",
+    "StageFailure",
+    "UdpEndpoint",
+]

@@ -1,0 +1,236 @@
+"""What a tester touches: start the program, talk to it, register teardown, log, fail.
+
+A stage function receives one :class:`Harness`. Everything it starts is ended at teardown,
+every blocking call is bounded by the stage's deadline, and everything it does is logged
+in the session log the learner reads.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from crack.harness import listening, proctree
+from crack.harness.failure import StageFailure
+from crack.harness.log import SessionLog
+from crack.harness.net import Connection, UdpEndpoint, describe_connect_error, free_port, try_connect
+from crack.harness.oneshot import RunResult, run_capped
+from crack.harness.process import ProgramProcess, ProgramSpec
+
+if TYPE_CHECKING:
+    import pexpect
+
+
+class Harness:
+    def __init__(
+        self,
+        *,
+        stage_slug: str,
+        program: ProgramSpec,
+        log: SessionLog,
+        seed: int,
+        deadline: float,
+        scratch: Path,
+    ) -> None:
+        self.stage_slug = stage_slug
+        self.program = program
+        self.log_session = log
+        self.seed = seed
+        self.random = random.Random(f"{seed}:{stage_slug}")
+        self.deadline = deadline
+        self.scratch = scratch
+        self._processes: list[ProgramProcess] = []
+        self._connections: list[Connection | UdpEndpoint] = []
+        self._interactive: list[pexpect.spawn] = []
+        self._teardown: list[Callable[[], Any]] = []
+        self._client_count = 0
+        self.aborted = False
+
+    # --- time ----------------------------------------------------------------------------
+    def remaining(self) -> float:
+        """Seconds left before the stage times out."""
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(min(seconds, self.remaining()))
+
+    # --- logging and failing -------------------------------------------------------------
+    def log(self, text: str) -> None:
+        self.log_session.tester(text)
+
+    def fail(self, message: str, hint: str | None = None) -> NoReturn:
+        raise StageFailure(message, hint)
+
+    def defer(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` at teardown (last registered, first run), even after a failure."""
+        self._teardown.append(callback)
+
+    # --- the learner's program -----------------------------------------------------------
+    def free_port(self) -> int:
+        return free_port()
+
+    def start_program(
+        self,
+        args: Sequence[str] = (),
+        *,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        stdin_pipe: bool = False,
+    ) -> ProgramProcess:
+        import subprocess
+
+        self._check_not_aborted()
+        process = ProgramProcess(
+            self.program,
+            args,
+            self.log_session,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
+        )
+        self._processes.append(process)
+        return process
+
+    def wait_for_port(
+        self, process: ProgramProcess, port: int, timeout: float | None = None, host: str = "127.0.0.1"
+    ) -> None:
+        """Block until ``port`` accepts TCP connections; fail if the program dies first."""
+        limit = self.remaining() - 0.25 if timeout is None else min(timeout, self.remaining())
+        self.log(f"Waiting for your program to accept connections on port {port}…")
+        deadline = time.monotonic() + max(limit, 0.0)
+        delay = 0.005
+        while True:
+            sock = try_connect(host, port, timeout=0.5)
+            if sock is not None:
+                sock.close()
+                return
+            if process.returncode is not None:
+                self.fail(
+                    f"your program {process.exit_description()} before it accepted connections "
+                    f"on port {port}. Its last output:\n{process.last_output()}",
+                    hint="run it yourself with the same command to see why it stops",
+                )
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        self._fail_not_listening(process, port, limit)
+
+    def _fail_not_listening(self, process: ProgramProcess, port: int, waited: float) -> NoReturn:
+        ports = listening.listening_ports(proctree.descendants({process.pid}))
+        hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
+        if ports:
+            hint = (
+                f"your program listens on port {', '.join(map(str, sorted(ports)))} instead: "
+                f"it must use the port given by --port {port}"
+            )
+        self.fail(
+            f"your program did not accept connections on port {port} within {waited:.1f} s",
+            hint=hint,
+        )
+
+    def start_server(self, args: Sequence[str], port: int) -> ProgramProcess:
+        """Start the program and wait until it accepts connections on ``port``."""
+        process = self.start_program(args)
+        self.wait_for_port(process, port)
+        return process
+
+    # --- talking to it -------------------------------------------------------------------
+    def connect(
+        self, port: int, *, name: str | None = None, host: str = "127.0.0.1", show_bytes: bool = True
+    ) -> Connection:
+        self._check_not_aborted()
+        self._client_count += 1
+        label = name or f"client {self._client_count}"
+        import socket
+
+        try:
+            sock = socket.create_connection((host, port), timeout=min(2.0, self.remaining()))
+        except OSError as exc:
+            raise describe_connect_error(exc, port) from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn = Connection(sock, label, self.log_session, self.remaining, show_bytes=show_bytes)
+        self._connections.append(conn)
+        return conn
+
+    def udp(self, port: int, *, name: str | None = None, host: str = "127.0.0.1") -> UdpEndpoint:
+        self._client_count += 1
+        endpoint = UdpEndpoint(host, port, name or f"client {self._client_count}", self.log_session, self.remaining)
+        self._connections.append(endpoint)
+        return endpoint
+
+    def run(
+        self,
+        args: Sequence[str] = (),
+        *,
+        stdin: bytes = b"",
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> RunResult:
+        """Run the learner's program once to completion (a CLI-style challenge)."""
+        self._check_not_aborted()
+        argv = [*self.program.command, *args]
+        self.log(f"$ {self.program.display(args)}")
+        limit = self.remaining() if timeout is None else min(timeout, self.remaining())
+        try:
+            return run_capped(
+                argv,
+                cwd=str(cwd or self.program.cwd),
+                env={**os.environ, **self.program.env, **(env or {})},
+                stdin=stdin,
+                timeout=limit,
+            )
+        except FileNotFoundError:
+            self.fail(f"could not start your program: {argv[0]} was not found")
+
+    def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn:
+        """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
+        import pexpect
+
+        self._check_not_aborted()
+        self.log(f"$ {self.program.display(args)}")
+        child = pexpect.spawn(
+            self.program.command[0],
+            [*self.program.command[1:], *args],
+            cwd=str(self.program.cwd),
+            env={**os.environ, **self.program.env},
+            timeout=min(timeout, self.remaining()),
+        )
+        proctree.track(child.pid)
+        self._interactive.append(child)
+        return child
+
+    # --- ending --------------------------------------------------------------------------
+    def _check_not_aborted(self) -> None:
+        if self.aborted:
+            raise StageFailure("the stage was stopped (time is up)")
+
+    def abort(self) -> None:
+        """Called from the runner thread when time is up: unblock the tester, end the program."""
+        self.aborted = True
+        for conn in self._connections:
+            conn.close()
+        for process in self._processes:
+            process.stop(grace=0.2)
+
+    def teardown(self) -> list[str]:
+        """Run deferred callbacks, close everything, end every process. Returns problems."""
+        problems: list[str] = []
+        for callback in reversed(self._teardown):
+            try:
+                callback()
+            except Exception as exc:  # a teardown problem must not hide the verdict
+                problems.append(f"teardown step failed: {exc!r}")
+        for conn in self._connections:
+            conn.close()
+        for child in self._interactive:
+            child.close(force=True)
+            proctree.untrack(child.pid)
+        for process in self._processes:
+            process.stop()
+        return problems

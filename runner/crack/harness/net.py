@@ -1,0 +1,197 @@
+"""Sockets to the learner's program that log what crosses them and fail in plain words."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import time
+from collections.abc import Callable
+
+from crack.harness.bytes_display import show
+from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
+from crack.harness.log import SessionLog
+
+HINT_REFUSED = (
+    "nothing accepts connections on that port: does your program read the port from its "
+    "arguments (--port N) and listen on it?"
+)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+def try_connect(host: str, port: int, timeout: float = 0.5) -> socket.socket | None:
+    try:
+        return socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+
+
+class Connection:
+    """A TCP connection to the learner's program with a read buffer.
+
+    Every read takes a timeout, cut short by the stage's deadline (``remaining``).
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        name: str,
+        log: SessionLog,
+        remaining: Callable[[], float],
+        *,
+        show_bytes: bool = True,
+    ) -> None:
+        self.sock = sock
+        self.name = name
+        self.log = log
+        self.show_bytes = show_bytes
+        self._remaining = remaining
+        self._buffer = b""
+        self.closed = False
+
+    # --- sending -------------------------------------------------------------------------
+    def send(self, data: bytes, *, describe: str | None = None) -> None:
+        if self.show_bytes:
+            what = f"{describe} " if describe else ""
+            self.log.tester(f"{self.name}: sending {what}{show(data)}")
+        try:
+            self.sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise ConnectionClosed(
+                f"{self.name}: could not send {show(data)}: your program closed the connection "
+                f"({exc.strerror or exc})",
+                hint="does your program keep the connection open after replying?",
+            ) from None
+
+    # --- receiving -----------------------------------------------------------------------
+    def _fill(self, timeout: float, waiting_for: str) -> None:
+        """Read at least one more byte into the buffer or raise a ProgramIOError."""
+        timeout = min(timeout, self._remaining())
+        self.sock.settimeout(max(timeout, 0.001))
+        try:
+            chunk = self.sock.recv(65536)
+        except TimeoutError:
+            got = f"got {show(self._buffer)} and then nothing" if self._buffer else "got nothing"
+            raise ReadTimeout(
+                f"{self.name}: expected {waiting_for} within {timeout:.1f} s, {got}",
+                received=self._buffer,
+            ) from None
+        except ConnectionResetError:
+            raise ConnectionClosed(
+                f"{self.name}: your program reset the connection while crack waited for "
+                f"{waiting_for}" + (f" (after {show(self._buffer)})" if self._buffer else ""),
+                received=self._buffer,
+            ) from None
+        if not chunk:
+            self.closed = True
+            got = f" after sending {show(self._buffer)}" if self._buffer else ""
+            raise ConnectionClosed(
+                f"{self.name}: your program closed the connection{got} while crack waited for "
+                f"{waiting_for}",
+                hint="a server keeps each connection open and answers every command on it",
+                received=self._buffer,
+            )
+        if self.show_bytes:
+            self.log.tester(f"{self.name}: received {show(chunk)}")
+        self._buffer += chunk
+
+    def peek(self) -> bytes:
+        return self._buffer
+
+    def read_exactly(self, n: int, timeout: float = 2.0, waiting_for: str = "a reply") -> bytes:
+        deadline = time.monotonic() + timeout
+        while len(self._buffer) < n:
+            self._fill(max(deadline - time.monotonic(), 0.001), waiting_for)
+        data, self._buffer = self._buffer[:n], self._buffer[n:]
+        return data
+
+    def read_until(
+        self, delimiter: bytes, timeout: float = 2.0, waiting_for: str = "a reply", limit: int = 1 << 20
+    ) -> bytes:
+        """Bytes up to and including ``delimiter``."""
+        deadline = time.monotonic() + timeout
+        while (index := self._buffer.find(delimiter)) < 0:
+            if len(self._buffer) > limit:
+                raise StageFailure(
+                    f"{self.name}: expected {waiting_for}, got {len(self._buffer)} bytes without "
+                    f"{show(delimiter)}: {show(self._buffer)}"
+                )
+            self._fill(max(deadline - time.monotonic(), 0.001), waiting_for)
+        end = index + len(delimiter)
+        data, self._buffer = self._buffer[:end], self._buffer[end:]
+        return data
+
+    def read_available(self, quiet_for: float = 0.1) -> bytes:
+        """Whatever arrives until the program is silent for ``quiet_for`` seconds."""
+        try:
+            while True:
+                self._fill(quiet_for, "more bytes")
+        except ReadTimeout:
+            pass
+        data, self._buffer = self._buffer, b""
+        return data
+
+    def expect_silence(self, quiet_for: float, why: str) -> None:
+        """Fail if the program sends anything within ``quiet_for`` seconds."""
+        try:
+            self._fill(quiet_for, "nothing")
+        except ReadTimeout:
+            return
+        except ConnectionClosed:
+            return
+        raise StageFailure(f"{self.name}: expected no reply {why}, got {show(self._buffer)}")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+
+
+class UdpEndpoint:
+    """A UDP socket talking to the learner's program, datagram by datagram."""
+
+    def __init__(
+        self, host: str, port: int, name: str, log: SessionLog, remaining: Callable[[], float]
+    ) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(family, socket.SOCK_DGRAM)
+        self.sock.connect((host, port))
+        self.name = name
+        self.log = log
+        self._remaining = remaining
+
+    def send(self, data: bytes) -> None:
+        self.log.tester(f"{self.name}: sending datagram {show(data)}")
+        self.sock.send(data)
+
+    def receive(self, timeout: float = 2.0, waiting_for: str = "a reply datagram") -> bytes:
+        timeout = min(timeout, self._remaining())
+        self.sock.settimeout(max(timeout, 0.001))
+        try:
+            data = self.sock.recv(65535)
+        except TimeoutError:
+            raise ReadTimeout(f"{self.name}: expected {waiting_for} within {timeout:.1f} s, got nothing") from None
+        except ConnectionRefusedError:
+            raise ProgramIOError(
+                f"{self.name}: nothing listens on that UDP port (the datagram was refused)",
+                hint="does your program bind a UDP socket on the port it was given?",
+            ) from None
+        self.log.tester(f"{self.name}: received datagram {show(data)}")
+        return data
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def describe_connect_error(exc: OSError, port: int) -> StageFailure:
+    if exc.errno == errno.ECONNREFUSED:
+        return StageFailure(f"could not connect to port {port}: connection refused", HINT_REFUSED)
+    return StageFailure(f"could not connect to port {port}: {exc.strerror or exc}")

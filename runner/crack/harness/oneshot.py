@@ -1,0 +1,103 @@
+"""One-shot runs of the learner's program: argv and stdin in, exit code and output out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+
+from crack.harness import proctree
+
+ONESHOT_CAP_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RunResult:
+    returncode: int | None
+    stdout: bytes
+    stderr: bytes
+    duration_s: float
+    timed_out: bool
+    stdout_truncated: bool
+    stderr_truncated: bool
+
+
+def _drain(pipe: object, out: bytearray, cap: int, flags: list[bool]) -> None:
+    fd = pipe.fileno()  # type: ignore[attr-defined]
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        room = cap - len(out)
+        if room > 0:
+            out += chunk[:room]
+        if len(chunk) > room:
+            flags[0] = True
+    pipe.close()  # type: ignore[attr-defined]
+
+
+def run_capped(
+    argv: list[str],
+    *,
+    cwd: str,
+    env: dict[str, str],
+    stdin: bytes,
+    timeout: float,
+    cap: int = ONESHOT_CAP_BYTES,
+) -> RunResult:
+    """Run to completion or ``timeout``; the whole tree is ended either way."""
+    proctree.become_subreaper()
+    start = time.monotonic()
+    popen = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    proctree.track(popen.pid)
+    out, err = bytearray(), bytearray()
+    out_flag, err_flag = [False], [False]
+    readers = [
+        threading.Thread(target=_drain, args=(popen.stdout, out, cap, out_flag), daemon=True),
+        threading.Thread(target=_drain, args=(popen.stderr, err, cap, err_flag), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
+
+    def feed() -> None:
+        try:
+            assert popen.stdin is not None
+            popen.stdin.write(stdin)
+            popen.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    threading.Thread(target=feed, daemon=True).start()
+    timed_out = False
+    try:
+        popen.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5)
+    popen.wait()
+    proctree.untrack(popen.pid)
+    proctree.reap(proctree.orphans_of_ours())
+    for reader in readers:
+        reader.join(2.0)
+    return RunResult(
+        None if timed_out else popen.returncode,
+        bytes(out),
+        bytes(err),
+        time.monotonic() - start,
+        timed_out,
+        out_flag[0],
+        err_flag[0],
+    )

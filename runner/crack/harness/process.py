@@ -1,0 +1,190 @@
+"""Running the learner's program: its own session, its output captured, its tree ended."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crack.harness import proctree
+from crack.harness.log import SessionLog
+
+OUTPUT_CAP_BYTES = 30_000
+"""Learner output kept in the log per process; the rest is drained and counted."""
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    """How to start the learner's program: a command line run in a working directory.
+
+    The tester appends its own arguments (``--port N``...) to ``command``.
+    """
+
+    command: tuple[str, ...]
+    cwd: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, command_line: str, cwd: Path) -> ProgramSpec:
+        return cls(tuple(shlex.split(command_line)), cwd)
+
+    def display(self, extra: Sequence[str] = ()) -> str:
+        return shlex.join([*self.command, *extra])
+
+
+class OutputCapture:
+    """Reads a pipe to its end in a thread, logging lines up to a byte cap.
+
+    Past the cap the rest is still read (so the program never blocks on a full pipe) but
+    only counted; a notice says where the log was cut.
+    """
+
+    def __init__(self, pipe: object, log: SessionLog, cap: int = OUTPUT_CAP_BYTES) -> None:
+        self._pipe = pipe
+        self._log = log
+        self._cap = cap
+        self.total_bytes = 0
+        self.truncated = False
+        self.tail: deque[str] = deque(maxlen=12)
+        self._thread = threading.Thread(target=self._pump, name="program-output", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        fd = self._pipe.fileno()  # type: ignore[attr-defined]
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            self.total_bytes += len(chunk)
+            if self.truncated:
+                continue
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                self._emit(raw)
+            if len(pending) > 4096:  # a very long line without a newline
+                self._emit(pending)
+                pending = b""
+        if pending and not self.truncated:
+            self._emit(pending)
+        try:
+            self._pipe.close()  # type: ignore[attr-defined]
+        except OSError:
+            pass
+
+    def _emit(self, raw: bytes) -> None:
+        if self.total_bytes > self._cap and not self.truncated:
+            self.truncated = True
+            self._log.program(
+                f"… output truncated after {self._cap:,} bytes (the rest is not shown)"
+            )
+            return
+        text = raw.rstrip(b"\r").decode("utf-8", errors="replace")
+        self.tail.append(text)
+        self._log.program(text)
+
+    def join(self, timeout: float) -> None:
+        self._thread.join(timeout)
+
+
+class ProgramProcess:
+    """One running instance of the learner's program."""
+
+    def __init__(
+        self,
+        spec: ProgramSpec,
+        args: Sequence[str],
+        log: SessionLog,
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        stdin: int | None = subprocess.DEVNULL,
+    ) -> None:
+        self.argv = [*spec.command, *args]
+        self.display = spec.display(args)
+        full_env = {**os.environ, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        self._log = log
+        self._log.tester(f"$ {self.display}")
+        proctree.become_subreaper()
+        try:
+            self.popen = subprocess.Popen(
+                self.argv,
+                cwd=cwd or spec.cwd,
+                env=full_env,
+                stdin=stdin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except FileNotFoundError:
+            from crack.harness.failure import StageFailure
+
+            raise StageFailure(
+                f"could not start your program: {self.argv[0]} was not found "
+                f"(working directory {cwd or spec.cwd})",
+                hint="check the run command in crack.yml, or the --run option",
+            ) from None
+        except PermissionError:
+            from crack.harness.failure import StageFailure
+
+            raise StageFailure(
+                f"could not start your program: {self.argv[0]} is not executable",
+                hint=f"make it executable: chmod +x {self.argv[0]}",
+            ) from None
+        self.pid = self.popen.pid
+        proctree.track(self.pid)
+        self.output = OutputCapture(self.popen.stdout, log)
+        self.ended_by_us = False
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    def exit_description(self) -> str:
+        code = self.popen.poll()
+        if code is None:
+            return "still running"
+        if code < 0:
+            import signal
+
+            return f"was killed by signal {signal.Signals(-code).name}"
+        return f"exited with code {code}"
+
+    def last_output(self) -> str:
+        self.output.join(0.2)
+        if not self.output.tail:
+            return "(it printed nothing)"
+        return "\n".join(f"  {line}" for line in self.output.tail)
+
+    def stop(self, grace: float = 1.0) -> None:
+        """End the program and every process it started, and collect the leader's status."""
+        self.ended_by_us = self.popen.poll() is None
+        roots = {self.pid} | proctree.orphans_of_ours()
+        proctree.kill_tree(roots, grace=grace)
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+        proctree.untrack(self.pid)
+        proctree.reap(proctree.orphans_of_ours())
+        self.output.join(1.0)
+
+
+def wait_gone(process: ProgramProcess, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.popen.poll() is not None:
+            return True
+        time.sleep(0.01)
+    return False

@@ -1,0 +1,147 @@
+"""Finding and ending every process a learner's program started.
+
+A program's process group is not enough: a child may call ``setsid()`` or double-fork into
+a daemon. crack makes itself a *child subreaper* (Linux ``prctl``), so such orphans are
+re-parented to crack instead of init, and are found here by walking parent links in
+``/proc`` from the processes crack started.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+_PR_SET_CHILD_SUBREAPER = 36
+_subreaper_set = False
+
+
+def become_subreaper() -> bool:
+    """Make orphaned descendants re-parent to this process. False where unsupported."""
+    global _subreaper_set
+    if _subreaper_set:
+        return True
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _subreaper_set = libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        _subreaper_set = False
+    return _subreaper_set
+
+
+@dataclass(frozen=True)
+class ProcInfo:
+    pid: int
+    ppid: int
+    pgid: int
+    sid: int
+    state: str
+
+
+def snapshot() -> dict[int, ProcInfo]:
+    """Every process visible in /proc, by pid."""
+    procs: dict[int, ProcInfo] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces and parentheses: split after the last ")".
+        fields = raw[raw.rfind(")") + 2 :].split()
+        procs[int(entry.name)] = ProcInfo(
+            int(entry.name), int(fields[1]), int(fields[2]), int(fields[3]), fields[0]
+        )
+    return procs
+
+
+def descendants(roots: Iterable[int], procs: dict[int, ProcInfo] | None = None) -> set[int]:
+    """``roots`` and everything below them, plus every member of their sessions."""
+    procs = procs if procs is not None else snapshot()
+    roots = set(roots)
+    sessions = {procs[r].sid for r in roots if r in procs and procs[r].sid == r}
+    found = {r for r in roots if r in procs}
+    found |= {p.pid for p in procs.values() if p.sid in sessions}
+    children: dict[int, list[int]] = {}
+    for p in procs.values():
+        children.setdefault(p.ppid, []).append(p.pid)
+    stack = list(found)
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+_started: set[int] = set()
+"""Pids of the processes crack started and still waits for: never mistaken for orphans."""
+
+
+def track(pid: int) -> None:
+    _started.add(pid)
+
+
+def untrack(pid: int) -> None:
+    _started.discard(pid)
+
+
+def orphans_of_ours(procs: dict[int, ProcInfo] | None = None) -> set[int]:
+    """Processes re-parented to crack (as subreaper) that crack did not start itself."""
+    procs = procs if procs is not None else snapshot()
+    me = os.getpid()
+    return {p.pid for p in procs.values() if p.ppid == me and p.pid not in _started}
+
+
+def _signal_all(pids: Iterable[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _alive(pids: Iterable[int]) -> set[int]:
+    procs = snapshot()
+    return {pid for pid in pids if pid in procs and procs[pid].state != "Z"}
+
+
+def reap(pids: Iterable[int]) -> None:
+    """Collect exit statuses of our own dead children so no zombie is left."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def kill_tree(roots: Iterable[int], grace: float = 1.0) -> set[int]:
+    """SIGTERM every process of the trees under ``roots``, then SIGKILL what is left.
+
+    Returns the pids that had to be killed with SIGKILL. The walk is repeated, since a
+    process may fork while it is being ended.
+    """
+    roots = set(roots)
+    targets = descendants(roots)
+    _signal_all(targets, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        targets |= descendants(roots)
+        if not _alive(targets):
+            return set()
+        time.sleep(0.01)
+    killed: set[int] = set()
+    for _ in range(50):
+        targets |= descendants(roots | targets)
+        alive = _alive(targets)
+        if not alive:
+            break
+        killed |= alive
+        _signal_all(alive, signal.SIGKILL)
+        time.sleep(0.01)
+    return killed

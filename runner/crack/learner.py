@@ -1,0 +1,201 @@
+"""A learner's repository: ``crack.yml`` (what to grade) and ``.crack/progress.json``.
+
+``crack.yml`` is the learner's to edit: the challenge, the current stage and the command
+that runs their program. The progress file records what crack has seen: the furthest stage
+unlocked, when each stage first passed, how many hints were revealed. Both are written
+atomically; a file that cannot be read is reported with its field and never overwritten,
+so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crack.challenge.loader import load_challenge, read_yaml, validation_to_config_error
+from crack.challenge.model import SLUG_PATTERN, Challenge
+from crack.errors import ConfigError, CrackUsageError
+from crack.fileio import atomic_write_text
+
+CONFIG_NAME = "crack.yml"
+PROGRESS_PATH = Path(".crack") / "progress.json"
+PROGRESS_VERSION = 1
+DEFAULT_RUN = "./your_program.sh"
+
+
+class RepoConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    challenge: str = Field(pattern=SLUG_PATTERN)
+    stage: str = Field(pattern=SLUG_PATTERN)
+    run: str = Field(default=DEFAULT_RUN, min_length=1)
+    language: str = "python"
+
+
+class Progress(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = PROGRESS_VERSION
+    unlocked: str = Field(pattern=SLUG_PATTERN)
+    passed: dict[str, datetime] = Field(default_factory=dict)
+    hints_revealed: dict[str, int] = Field(default_factory=dict)
+
+
+_CONFIG_HEADER = """\
+# crack learner repository.
+#   challenge: the system you are building (see `crack list`)
+#   stage:     the stage `crack test` grades first (advanced by `crack next`)
+#   run:       the command that starts your program; the tester appends its arguments
+"""
+
+
+@dataclass
+class LearnerRepo:
+    root: Path
+    config: RepoConfig
+    progress: Progress
+    challenge: Challenge
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def progress_path(self) -> Path:
+        return self.root / PROGRESS_PATH
+
+    # --- reading -------------------------------------------------------------------------
+    @staticmethod
+    def find_root(start: Path) -> Path | None:
+        for directory in [start, *start.parents]:
+            if (directory / CONFIG_NAME).is_file():
+                return directory
+        return None
+
+    @classmethod
+    def load(cls, root: Path) -> LearnerRepo:
+        config_path = root / CONFIG_NAME
+        data = read_yaml(config_path)
+        if not isinstance(data, dict):
+            raise ConfigError(config_path, "expected a mapping with challenge, stage and run")
+        try:
+            config = RepoConfig.model_validate(data)
+        except ValidationError as exc:
+            raise validation_to_config_error(config_path, exc, data) from None
+        try:
+            challenge = load_challenge(config.challenge)
+        except CrackUsageError as exc:
+            raise ConfigError(config_path, exc.message, "challenge") from None
+        progress = cls._load_progress(root / PROGRESS_PATH, challenge, config)
+        repo = cls(root, config, progress, challenge)
+        repo._check_stage_names()
+        return repo
+
+    @staticmethod
+    def _load_progress(path: Path, challenge: Challenge, config: RepoConfig) -> Progress:
+        keep = " (crack left it untouched: fix it, or delete it to start your progress over)"
+        if not path.exists():
+            return Progress(unlocked=config.stage)
+        try:
+            data: Any = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ConfigError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}{keep}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(path, f"cannot be read: {exc}{keep}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(path, f"expected a JSON object{keep}")
+        try:
+            progress = Progress.model_validate(data)
+        except ValidationError as exc:
+            error = validation_to_config_error(path, exc, data)
+            raise ConfigError(path, f"{exc.errors()[0]['msg']}{keep}", error.field) from None
+        if progress.version != PROGRESS_VERSION:
+            raise ConfigError(path, f"version {progress.version} is not supported{keep}", "version")
+        if progress.unlocked not in challenge.stage_slugs:
+            raise ConfigError(path, f"'{progress.unlocked}' is not a stage of {challenge.slug}{keep}", "unlocked")
+        return progress
+
+    def _check_stage_names(self) -> None:
+        slugs = self.challenge.stage_slugs
+        if self.config.stage not in slugs:
+            raise ConfigError(
+                self.config_path,
+                f"'{self.config.stage}' is not a stage of {self.challenge.slug} "
+                f"(stages: {', '.join(slugs)})",
+                "stage",
+            )
+        if self.challenge.index_of(self.config.stage) > self.challenge.index_of(self.progress.unlocked):
+            raise ConfigError(
+                self.config_path,
+                f"stage '{self.config.stage}' is still locked; the furthest unlocked stage is "
+                f"'{self.progress.unlocked}' (pass it, then run `crack next`)",
+                "stage",
+            )
+
+    # --- questions -----------------------------------------------------------------------
+    @property
+    def current_index(self) -> int:
+        return self.challenge.index_of(self.config.stage)
+
+    def has_passed(self, slug: str) -> bool:
+        return slug in self.progress.passed
+
+    def is_unlocked(self, slug: str) -> bool:
+        return self.challenge.index_of(slug) <= self.challenge.index_of(self.progress.unlocked)
+
+    # --- writing -------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write progress first, then the config: a crash between leaves a readable pair."""
+        atomic_write_text(self.progress_path, self.progress.model_dump_json(indent=2) + "\n")
+        import yaml
+
+        body = yaml.safe_dump(self.config.model_dump(), sort_keys=False, allow_unicode=True)
+        atomic_write_text(self.config_path, _CONFIG_HEADER + body)
+
+    def record_passes(self, slugs: list[str]) -> None:
+        now = datetime.now(UTC)
+        for slug in slugs:
+            self.progress.passed.setdefault(slug, now)
+
+    def advance(self) -> str | None:
+        """Unlock the stage after the current one and make it current. None at the end."""
+        nxt = self.current_index + 1
+        if nxt >= len(self.challenge.stages):
+            return None
+        slug = self.challenge.stages[nxt].slug
+        if self.challenge.index_of(self.progress.unlocked) < nxt:
+            self.progress.unlocked = slug
+        self.config.stage = slug
+        return slug
+
+    @classmethod
+    def create(cls, root: Path, challenge: Challenge, language: str) -> LearnerRepo:
+        first = challenge.stages[0].slug
+        repo = cls(
+            root,
+            RepoConfig(challenge=challenge.slug, stage=first, language=language),
+            Progress(unlocked=first),
+            challenge,
+        )
+        repo.save()
+        return repo
+
+
+def locate(start: Path | None = None) -> LearnerRepo | None:
+    root = LearnerRepo.find_root((start or Path.cwd()).resolve())
+    return LearnerRepo.load(root) if root else None
+
+
+def require(start: Path | None = None) -> LearnerRepo:
+    repo = locate(start)
+    if repo is None:
+        raise CrackUsageError(
+            "this is not a crack learner repository (no crack.yml here or above). "
+            "Start one with `crack start <challenge> <dir>`."
+        )
+    return repo

@@ -1,0 +1,62 @@
+"""Reporters: how a grading's events become output. One seam, many formats."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from crack.errors import CrackUsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crack.grading import GradingPlan, Reporter
+    from crack.challenge.model import Stage
+    from crack.harness.log import LogLine
+    from crack.report import RunReport, StageResult
+
+FORMATS = ("text", "json")
+
+
+class FanOut:
+    """Sends every event to several reporters (the terminal and a file, say)."""
+
+    def __init__(self, reporters: Sequence[Reporter]) -> None:
+        self.reporters = list(reporters)
+
+    def run_started(self, plan: GradingPlan) -> None:
+        for r in self.reporters:
+            r.run_started(plan)
+
+    def stage_started(self, stage: Stage, number: int) -> None:
+        for r in self.reporters:
+            r.stage_started(stage, number)
+
+    def log_line(self, line: LogLine) -> None:
+        for r in self.reporters:
+            r.log_line(line)
+
+    def stage_finished(self, result: StageResult) -> None:
+        for r in self.reporters:
+            r.stage_finished(result)
+
+    def run_finished(self, report: RunReport) -> None:
+        for r in self.reporters:
+            r.run_finished(report)
+
+
+def make_reporter(fmt: str, output: Path | None, console: Console) -> Reporter:
+    """The terminal always sees text, unless the chosen format goes to standard output."""
+    from crack.reporters.json_report import JsonReporter
+    from crack.reporters.text import TextReporter
+
+    if fmt == "text":
+        if output is None:
+            return TextReporter(console)
+        return FanOut([TextReporter(console), TextReporter.to_file(output)])
+    if fmt == "json":
+        if output is None:
+            return JsonReporter(None, console)
+        return FanOut([TextReporter(console), JsonReporter(output, console)])
+    raise CrackUsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")

@@ -1,0 +1,97 @@
+"""The human report: a live session log, then a verdict per stage and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from crack.harness.log import LogLine, Source
+from crack.report import RunReport, StageResult, StageStatus
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crack.challenge.model import Stage
+    from crack.grading import GradingPlan
+
+_STYLE = {Source.TESTER: "cyan", Source.PROGRAM: "dim", Source.INTERNAL: "bold red"}
+_MARK = {
+    StageStatus.PASSED: ("✓", "green"),
+    StageStatus.FAILED: ("✗", "red"),
+    StageStatus.TIMED_OUT: ("⏱", "red"),
+    StageStatus.ERROR: ("!", "bold red"),
+    StageStatus.SKIPPED: ("·", "dim"),
+}
+_WORD = {
+    StageStatus.PASSED: "passed",
+    StageStatus.FAILED: "failed",
+    StageStatus.TIMED_OUT: "timed out",
+    StageStatus.ERROR: "could not be graded (internal error)",
+    StageStatus.SKIPPED: "skipped",
+}
+
+
+class TextReporter:
+    def __init__(self, console: Console, *, show_log: bool = True) -> None:
+        self.console = console
+        self.show_log = show_log
+        self._file: object | None = None
+
+    @classmethod
+    def to_file(cls, path: Path) -> TextReporter:
+        from crack.console import make_console
+
+        handle = path.open("w", encoding="utf-8")
+        reporter = cls(make_console(handle))
+        reporter._file = handle
+        return reporter
+
+    def run_started(self, plan: GradingPlan) -> None:
+        line = Text()
+        line.append(f"Grading {plan.challenge.name}", style="bold")
+        line.append(f" · {len(plan.stages)} stage{'s' if len(plan.stages) != 1 else ''}")
+        line.append(f" · program: {plan.program.display()} · seed {plan.seed}")
+        self.console.print(line)
+
+    def stage_started(self, stage: Stage, number: int) -> None:
+        self.console.print()
+
+    def log_line(self, line: LogLine) -> None:
+        if not self.show_log:
+            return
+        text = Text()
+        text.append(f"[{line.label}] ", style=_STYLE[line.source])
+        text.append(line.text)
+        self.console.print(text)
+
+    def stage_finished(self, result: StageResult) -> None:
+        mark, style = _MARK[result.status]
+        head = Text()
+        head.append(f"{mark} Stage {result.number} ({result.slug}) {_WORD[result.status]}", style=style)
+        if result.status is not StageStatus.SKIPPED:
+            head.append(f" in {result.duration_s:.2f} s", style="dim")
+        self.console.print(head)
+        if result.status in (StageStatus.PASSED, StageStatus.SKIPPED):
+            return
+        for line in result.message.splitlines():
+            self.console.print(Text("  " + line, style=style))
+        if result.hint:
+            hint = Text("  Hint: ", style="yellow")
+            hint.append(result.hint)
+            self.console.print(hint)
+
+    def run_finished(self, report: RunReport) -> None:
+        counts = report.counts()
+        self.console.print()
+        parts = [f"{n} {_WORD[s] if s is not StageStatus.ERROR else 'internal error'}" for s, n in counts.items() if n]
+        summary = Text("Summary: " + ", ".join(parts), style="bold")
+        self.console.print(summary)
+        for stage in report.stages:
+            mark, style = _MARK[stage.status]
+            self.console.print(Text(f"  {mark} {stage.number:>2}. {stage.slug}", style=style))
+        if report.interrupted:
+            self.console.print(Text("Interrupted: your program was stopped.", style="yellow"))
+        if self._file is not None:
+            self._file.close()  # type: ignore[attr-defined]

@@ -1,0 +1,49 @@
+"""The files a learner starts from: a language template plus the challenge's starter code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from crack.challenge.model import Challenge
+from crack.errors import CrackUsageError
+from crack.paths import learner_templates_dir
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".crack", "crack.yml", ".venv")
+
+
+def available_languages(challenge: Challenge) -> list[str]:
+    return [lang for lang in challenge.languages if (learner_templates_dir() / lang).is_dir()]
+
+
+def copy_starter(challenge: Challenge, language: str, dest: Path) -> None:
+    """Copy ``learner_template/<lang>``, then overlay ``challenges/<slug>/starter/<lang>``."""
+    template = learner_templates_dir() / language
+    if language not in challenge.languages or not template.is_dir():
+        langs = ", ".join(available_languages(challenge)) or "none"
+        raise CrackUsageError(f"{challenge.slug} has no '{language}' starter (available: {langs})")
+    shutil.copytree(template, dest, ignore=IGNORED, dirs_exist_ok=True)
+    overlay = challenge.directory / "starter" / language
+    if overlay.is_dir():
+        shutil.copytree(overlay, dest, ignore=IGNORED, dirs_exist_ok=True)
+
+
+def git_init(dest: Path, message: str) -> str | None:
+    """``git init`` and a first commit. Returns a warning instead of failing without git."""
+    if shutil.which("git") is None:
+        return "git was not found, so the repository was not initialised (install git)"
+    identity = []
+    probe = subprocess.run(["git", "config", "user.email"], cwd=dest, capture_output=True, text=True)
+    if not probe.stdout.strip():
+        identity = ["-c", "user.name=crack learner", "-c", "user.email=learner@localhost"]
+    steps = [
+        ["git", "init", "-q", "-b", "main"],
+        ["git", "add", "-A"],
+        ["git", *identity, "commit", "-q", "-m", message],
+    ]
+    for step in steps:
+        result = subprocess.run(step, cwd=dest, capture_output=True, text=True)
+        if result.returncode != 0:
+            return f"`{' '.join(step)}` failed: {result.stderr.strip()}"
+    return None
