@@ -35,7 +35,11 @@ class CrackGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CrackError as exc:
-            label = "internal error in crack (a bug in crack, not in your code)" if exc.exit_code == ExitCode.INTERNAL else "error"
+            label = (
+                "internal error in crack (a bug in crack, not in your code)"
+                if exc.exit_code == ExitCode.INTERNAL
+                else "error"
+            )
             click.echo(f"crack: {label}: {exc.message}", err=True)
             ctx.exit(int(exc.exit_code))
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -154,7 +158,9 @@ def hint() -> None:
 
 @cli.command()
 @click.argument("stage", required=False)
-@click.option("--into", type=click.Path(path_type=Path), help="Write the whole reference program at that stage here.")
+@click.option(
+    "--into", type=click.Path(path_type=Path), help="Write the whole reference program at that stage here."
+)
 def solution(stage: str | None, into: Path | None) -> None:
     """Show the reference solution's change for a stage you have passed."""
     from rich.syntax import Syntax
@@ -184,12 +190,16 @@ def solution(stage: str | None, into: Path | None) -> None:
 # --- grading -------------------------------------------------------------------------------
 def _grade_options(function: Any) -> Any:
     options = [
-        click.option("--challenge", "challenge_slug", help="Grade against this challenge (outside a learner repo)."),
+        click.option(
+            "--challenge", "challenge_slug", help="Grade against this challenge (outside a learner repo)."
+        ),
         click.option("--run", help="Command that starts the program; the tester appends its arguments."),
         click.option("--all", "all_stages", is_flag=True, help="Run every stage, in order."),
         click.option("--until", help="Run stages 1..STAGE, in order."),
         click.option("--stage", "only", help="Run only this stage."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option(
+            "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+        ),
         click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file."),
         click.option("--seed", type=click.IntRange(0, 2**63), help="Replay a run's randomness."),
     ]
@@ -229,7 +239,7 @@ def _run_grading(**kwargs: Any) -> tuple[int, Any]:
         code = ExitCode.STAGE_FAILED
         if fmt == "text" or output is not None:
             console.print(f"Replay this run with --seed {report.seed}.", style="dim")
-    return int(code), (report, selection)
+    return int(code), report
 
 
 def _record(repo: LearnerRepo | None, report: Any) -> None:
@@ -246,9 +256,39 @@ def _record(repo: LearnerRepo | None, report: Any) -> None:
 @cli.command()
 @_grade_options
 @click.pass_context
-def test(ctx: click.Context, **kwargs: Any) -> None:
+def test(ctx: click.Context, /, **kwargs: Any) -> None:
     """Grade the current stage, then every earlier one (or what the options select)."""
     code, _ = _run_grading(**kwargs)
+    ctx.exit(code)
+
+
+@cli.command()
+@click.argument("challenge", default="redis")
+@click.option("--lang", "language", default="python", show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**63), help="Replay a run's randomness.")
+@click.pass_context
+def demo(ctx: click.Context, challenge: str, language: str, seed: int | None) -> None:
+    """Grade the reference solution of CHALLENGE through every stage (default: redis)."""
+    import tempfile
+
+    from crack.challenge import load_challenge
+    from crack.solutions import materialize
+
+    loaded = load_challenge(challenge)
+    with tempfile.TemporaryDirectory(prefix=f"crack-demo-{challenge}-") as tmp:
+        program = materialize(loaded, language, loaded.stages[-1].slug, Path(tmp) / "reference")
+        _console().print(f"Demo: the {language} reference solution of {loaded.name}, in {program}\n")
+        code, _ = _run_grading(
+            challenge_slug=challenge,
+            run=None,
+            all_stages=True,
+            until=None,
+            only=None,
+            seed=seed,
+            fmt="text",
+            output=None,
+            cwd=program,
+        )
     ctx.exit(code)
 
 
@@ -259,8 +299,15 @@ def next_cmd(ctx: click.Context) -> None:
     from crack.views import show_debrief, show_task
 
     repo = _repo()
-    code, outcome = _run_grading(
-        challenge_slug=None, run=None, all_stages=False, until=None, only=None, seed=None, fmt="text", output=None
+    code, _ = _run_grading(
+        challenge_slug=None,
+        run=None,
+        all_stages=False,
+        until=None,
+        only=None,
+        seed=None,
+        fmt="text",
+        output=None,
     )
     console = _console()
     if code != ExitCode.OK:
@@ -278,6 +325,38 @@ def next_cmd(ctx: click.Context) -> None:
     repo.save()
     console.print()
     show_task(console, repo.challenge, repo.challenge.stage(nxt))
+
+
+# --- authoring -----------------------------------------------------------------------------
+@cli.group()
+def author() -> None:
+    """Tools for challenge authors."""
+
+
+@author.command("unpack-solution")
+@click.argument("challenge")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--lang", "language", default="python", show_default=True)
+def unpack_solution(challenge: str, directory: Path, language: str) -> None:
+    """Write the reference solution as one complete folder per stage (NN-slug), to edit."""
+    from crack.challenge import load_challenge
+    from crack.solutions import unpack
+
+    for folder in unpack(load_challenge(challenge), language, directory):
+        click.echo(folder)
+
+
+@author.command("pack-solution")
+@click.argument("challenge")
+@click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--lang", "language", default="python", show_default=True)
+def pack_solution(challenge: str, directory: Path, language: str) -> None:
+    """Turn per-stage folders (as unpack-solution writes them) back into per-stage diffs."""
+    from crack.challenge import load_challenge
+    from crack.solutions import pack
+
+    for path in pack(load_challenge(challenge), language, directory):
+        click.echo(path)
 
 
 def main() -> None:

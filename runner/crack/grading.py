@@ -85,7 +85,7 @@ def _call_stage(function: StageFunction, harness: Harness, outcome: _Outcome) ->
 def _died_note(harness: Harness) -> str:
     """If the program died on its own during the stage, say so: it explains most failures."""
     notes = []
-    for process in harness._processes:
+    for process in harness.processes:
         code = process.returncode
         if code is not None and not process.ended_by_us and not harness.aborted:
             notes.append(
@@ -173,7 +173,9 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
             raise Interrupted(report) from None
         report.stages.append(result)
         if result.status is not StageStatus.PASSED and plan.fail_fast:
-            report.stages.extend(_skipped(plan, stages[index + 1 :], "not run: an earlier stage did not pass"))
+            report.stages.extend(
+                _skipped(plan, stages[index + 1 :], "not run: an earlier stage did not pass")
+            )
             break
     reporter.run_finished(report)
     return report

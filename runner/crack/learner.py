@@ -104,7 +104,9 @@ class LearnerRepo:
         try:
             data: Any = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
-            raise ConfigError(path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}{keep}") from None
+            raise ConfigError(
+                path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}{keep}"
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(path, f"cannot be read: {exc}{keep}") from None
         if not isinstance(data, dict):
@@ -117,7 +119,9 @@ class LearnerRepo:
         if progress.version != PROGRESS_VERSION:
             raise ConfigError(path, f"version {progress.version} is not supported{keep}", "version")
         if progress.unlocked not in challenge.stage_slugs:
-            raise ConfigError(path, f"'{progress.unlocked}' is not a stage of {challenge.slug}{keep}", "unlocked")
+            raise ConfigError(
+                path, f"'{progress.unlocked}' is not a stage of {challenge.slug}{keep}", "unlocked"
+            )
         return progress
 
     def _check_stage_names(self) -> None:
@@ -125,8 +129,7 @@ class LearnerRepo:
         if self.config.stage not in slugs:
             raise ConfigError(
                 self.config_path,
-                f"'{self.config.stage}' is not a stage of {self.challenge.slug} "
-                f"(stages: {', '.join(slugs)})",
+                f"'{self.config.stage}' is not a stage of {self.challenge.slug} (stages: {', '.join(slugs)})",
                 "stage",
             )
         if self.challenge.index_of(self.config.stage) > self.challenge.index_of(self.progress.unlocked):

@@ -71,8 +71,12 @@ def check_slugs(challenge: Challenge, tester: Tester) -> list[str]:
     """Problems with the YAML ↔ tester join; empty when both name the same stages."""
     in_yaml = set(challenge.stage_slugs)
     in_code = set(tester.stages)
-    problems = [f"stage '{s}' is in challenge.yaml but has no tester function" for s in sorted(in_yaml - in_code)]
-    problems += [f"tester function for '{s}' has no stage in challenge.yaml" for s in sorted(in_code - in_yaml)]
+    problems = [
+        f"stage '{s}' is in challenge.yaml but has no tester function" for s in sorted(in_yaml - in_code)
+    ]
+    problems += [
+        f"tester function for '{s}' has no stage in challenge.yaml" for s in sorted(in_code - in_yaml)
+    ]
     if tester.challenge_slug != challenge.slug:
         problems.append(f"tester is for '{tester.challenge_slug}', not '{challenge.slug}'")
     return problems

@@ -56,7 +56,9 @@ def show_status(console: Console, repo: LearnerRepo) -> None:
     table.add_column("Status")
     for number, stage in enumerate(challenge.stages, start=1):
         if stage.slug == repo.config.stage:
-            status = Text("▶ current" + (" (passed)" if repo.has_passed(stage.slug) else ""), style="bold yellow")
+            status = Text(
+                "▶ current" + (" (passed)" if repo.has_passed(stage.slug) else ""), style="bold yellow"
+            )
         elif repo.has_passed(stage.slug):
             status = Text("✓ passed", style="green")
         elif repo.is_unlocked(stage.slug):

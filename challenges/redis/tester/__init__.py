@@ -11,14 +11,31 @@ from crack.tester import Tester
 
 from .client import connect, start, unordered
 from .library import client_library
-from .resp import NULL, OK, QUEUED, Array, Bulk, Error, Integer, Simple, array, bulk
+from .resp import NULL, OK, QUEUED, Array, Error, Integer, RespValue, Simple, array, bulk
 
 tester = Tester("redis")
 
-WORDS = (
-    "apple banana cherry grape lemon mango orange peach pear plum "
-    "raspberry strawberry blueberry pineapple kiwi melon fig date lime"
-).split()
+WORDS = [
+    "apple",
+    "banana",
+    "cherry",
+    "grape",
+    "lemon",
+    "mango",
+    "orange",
+    "peach",
+    "pear",
+    "plum",
+    "raspberry",
+    "strawberry",
+    "blueberry",
+    "pineapple",
+    "kiwi",
+    "melon",
+    "fig",
+    "date",
+    "lime",
+]
 
 
 def word(h: Harness) -> str:
@@ -111,7 +128,9 @@ def expiry(h: Harness) -> None:
     client.expect("set", k2, v, "px", "100", reply=OK, hint="option names are case-insensitive")
     client.expect("SET", k2, v, reply=OK)
     h.sleep(0.2)
-    client.expect("GET", k2, reply=bulk(v), hint="a plain SET replaces the value and clears any earlier expiry")
+    client.expect(
+        "GET", k2, reply=bulk(v), hint="a plain SET replaces the value and clears any earlier expiry"
+    )
 
     k3 = key(h)
     client.expect("SET", k3, v, "EX", "10", reply=OK)
@@ -128,7 +147,7 @@ def pipelining(h: Harness) -> None:
     client = connect(h, port)
     k, v, text = key(h), word(h), word(h)
     commands: list[tuple[str, ...]] = [("PING",), ("ECHO", text), ("SET", k, v), ("GET", k), ("PING",)]
-    replies = [Simple("PONG"), bulk(text), OK, bulk(v), Simple("PONG")]
+    replies: list[RespValue] = [Simple("PONG"), bulk(text), OK, bulk(v), Simple("PONG")]
     packet = b"".join(encode_command(*c) for c in commands)
     client.send_raw(packet, f"{len(commands)} commands in one write:")
     hint = "one read from the socket can hold several commands: parse them all, keep any rest"
@@ -171,10 +190,22 @@ def incr_del_exists(h: Harness) -> None:
     client.expect("SET", big, "9223372036854775807", reply=OK)
     client.expect("INCR", big, reply=Error("ERR increment or decrement would overflow"))
 
-    client.expect("EXISTS", counter, counter, key(h, "missing:"), reply=Integer(2),
-                  hint="EXISTS counts each argument, so a key named twice counts twice")
-    client.expect("DEL", counter, number, key(h, "missing:"), reply=Integer(2),
-                  hint="DEL replies with the number of keys it actually removed")
+    client.expect(
+        "EXISTS",
+        counter,
+        counter,
+        key(h, "missing:"),
+        reply=Integer(2),
+        hint="EXISTS counts each argument, so a key named twice counts twice",
+    )
+    client.expect(
+        "DEL",
+        counter,
+        number,
+        key(h, "missing:"),
+        reply=Integer(2),
+        hint="DEL replies with the number of keys it actually removed",
+    )
     client.expect("EXISTS", counter, reply=Integer(0))
     client.expect("GET", number, reply=NULL)
 
@@ -183,7 +214,9 @@ def incr_del_exists(h: Harness) -> None:
 def type_keys(h: Harness) -> None:
     port = start(h)
     client = connect(h, port)
-    client.expect("KEYS", "*", reply=Array(()), hint="with no keys, KEYS replies with an empty array *0\\r\\n")
+    client.expect(
+        "KEYS", "*", reply=Array(()), hint="with no keys, KEYS replies with an empty array *0\\r\\n"
+    )
     names = ["hello", "hallo", "hxllo", "hllo", "heeeello", "h*llo", f"{word(h)}:{h.random.randint(1, 99)}"]
     for name in names:
         client.expect("SET", name, word(h), reply=OK)
@@ -203,7 +236,9 @@ def type_keys(h: Harness) -> None:
     }
     for pattern, matching in patterns.items():
         client.expect(
-            "KEYS", pattern, reply=Array(tuple(sorted((bulk(m) for m in matching), key=repr))),
+            "KEYS",
+            pattern,
+            reply=Array(tuple(sorted((bulk(m) for m in matching), key=repr))),
             normalize=unordered,
             hint=f"KEYS {pattern} uses glob rules: ? one char, * any run, [..] a set, \\ escapes "
             "(expired keys are not listed)",
@@ -247,31 +282,56 @@ def transactions(h: Harness) -> None:
 @tester.stage("pubsub")
 def pubsub(h: Harness) -> None:
     port = start(h)
-    alice, bob, publisher = connect(h, port, "subscriber 1"), connect(h, port, "subscriber 2"), connect(h, port, "publisher")
+    alice, bob, publisher = (
+        connect(h, port, "subscriber 1"),
+        connect(h, port, "subscriber 2"),
+        connect(h, port, "publisher"),
+    )
     news, sport, msg = f"news.{word(h)}", f"sport.{word(h)}", f"{word(h)} {word(h)}"
     alice.expect("SUBSCRIBE", news, sport, reply=array(bulk("subscribe"), bulk(news), Integer(1)))
-    alice.expect_reply(("SUBSCRIBE", news, sport), b"", array(bulk("subscribe"), bulk(sport), Integer(2)),
-                       hint="SUBSCRIBE confirms each channel with its own message")
+    alice.expect_reply(
+        ("SUBSCRIBE", news, sport),
+        b"",
+        array(bulk("subscribe"), bulk(sport), Integer(2)),
+        hint="SUBSCRIBE confirms each channel with its own message",
+    )
     bob.expect("SUBSCRIBE", news, reply=array(bulk("subscribe"), bulk(news), Integer(1)))
-    publisher.expect("PUBLISH", news, msg, reply=Integer(2), hint="PUBLISH replies with how many subscribers got it")
+    publisher.expect(
+        "PUBLISH", news, msg, reply=Integer(2), hint="PUBLISH replies with how many subscribers got it"
+    )
     for subscriber in (alice, bob):
-        subscriber.expect_reply(("(waiting for the published message)",), b"",
-                                array(bulk("message"), bulk(news), bulk(msg)))
+        subscriber.expect_reply(
+            ("(waiting for the published message)",), b"", array(bulk("message"), bulk(news), bulk(msg))
+        )
     publisher.expect("PUBLISH", sport, msg, reply=Integer(1))
-    alice.expect_reply(("(waiting for the published message)",), b"", array(bulk("message"), bulk(sport), bulk(msg)))
+    alice.expect_reply(
+        ("(waiting for the published message)",), b"", array(bulk("message"), bulk(sport), bulk(msg))
+    )
     bob.conn.expect_silence(0.2, f"to subscriber 2: it did not subscribe to {sport}")
     publisher.expect("PUBLISH", f"empty.{word(h)}", msg, reply=Integer(0))
-    alice.expect("PING", reply=array(bulk("pong"), bulk("")),
-                 hint="in subscribed mode PING replies with the array [\"pong\", \"\"]")
     alice.expect(
-        "GET", news,
-        reply=Error("ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
-                    "are allowed in this context"),
+        "PING",
+        reply=array(bulk("pong"), bulk("")),
+        hint='in subscribed mode PING replies with the array ["pong", ""]',
     )
-    alice.expect("UNSUBSCRIBE", news, reply=array(bulk("unsubscribe"), bulk(news), Integer(1)),
-                 hint="UNSUBSCRIBE replies with the number of channels still subscribed")
+    alice.expect(
+        "GET",
+        news,
+        reply=Error(
+            "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+            "are allowed in this context"
+        ),
+    )
+    alice.expect(
+        "UNSUBSCRIBE",
+        news,
+        reply=array(bulk("unsubscribe"), bulk(news), Integer(1)),
+        hint="UNSUBSCRIBE replies with the number of channels still subscribed",
+    )
     publisher.expect("PUBLISH", news, msg, reply=Integer(1), hint="only subscriber 2 still listens")
-    bob.expect_reply(("(waiting for the published message)",), b"", array(bulk("message"), bulk(news), bulk(msg)))
+    bob.expect_reply(
+        ("(waiting for the published message)",), b"", array(bulk("message"), bulk(news), bulk(msg))
+    )
 
 
 tester.stage("client-library")(client_library)

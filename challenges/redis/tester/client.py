@@ -7,7 +7,18 @@ from collections.abc import Callable
 from crack.harness import Connection, Harness, ProgramIOError, StageFailure
 from crack.harness.bytes_display import show
 
-from .resp import Array, Bulk, Error, RespValue, Simple, describe, describe_command, encode, encode_command, read_value
+from .resp import (
+    Array,
+    Bulk,
+    Error,
+    RespValue,
+    Simple,
+    describe,
+    describe_command,
+    encode,
+    encode_command,
+    read_value,
+)
 
 REPLY_TIMEOUT_S = 2.0
 

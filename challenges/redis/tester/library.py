@@ -69,27 +69,49 @@ def client_library(h: Harness) -> None:
 
     _call(h, f"r.set({other!r}, 'x')", lambda: r.set(other, "x"), True)
     _call(h, f"r.ttl({other!r})", lambda: r.ttl(other), -1, hint="TTL is -1 for a key without expiry")
-    _call(h, f"r.expire({other!r}, 100)", lambda: r.expire(other, 100), True,
-          hint="EXPIRE key seconds replies :1 when the key exists")
-    _call(h, f"r.ttl({other!r})", lambda: r.ttl(other), between(99, 100),
-          hint="TTL replies with the seconds left, as an integer")
+    _call(
+        h,
+        f"r.expire({other!r}, 100)",
+        lambda: r.expire(other, 100),
+        True,
+        hint="EXPIRE key seconds replies :1 when the key exists",
+    )
+    _call(
+        h,
+        f"r.ttl({other!r})",
+        lambda: r.ttl(other),
+        between(99, 100),
+        hint="TTL replies with the seconds left, as an integer",
+    )
     _call(h, "r.ttl('nobody')", lambda: r.ttl("nobody"), -2, hint="TTL is -2 for a missing key")
-    _call(h, "r.expire('nobody', 10)", lambda: r.expire("nobody", 10), False,
-          hint="EXPIRE replies :0 when the key does not exist")
+    _call(
+        h,
+        "r.expire('nobody', 10)",
+        lambda: r.expire("nobody", 10),
+        False,
+        hint="EXPIRE replies :0 when the key does not exist",
+    )
 
     code = f"r.pipeline().set({counter!r}, 5).incr({counter!r}, 3).get({counter!r}).execute()"
 
     def transaction() -> Any:
         pipe = r.pipeline(transaction=True)
-        pipe.set(counter, 5).incr(counter, 3).get(counter)
+        pipe.set(counter, 5)
+        pipe.incr(counter, 3)
+        pipe.get(counter)
         return pipe.execute()
 
-    _call(h, code, transaction, [True, 8, b"8"],
-          hint="a redis-py pipeline sends MULTI, the commands, then EXEC; incr(k, n) sends INCRBY k n")
+    _call(
+        h,
+        code,
+        transaction,
+        [True, 8, b"8"],
+        hint="a redis-py pipeline sends MULTI, the commands, then EXEC; incr(k, n) sends INCRBY k n",
+    )
 
     listener = redis.Redis(**options)
     h.defer(listener.close)
-    pubsub = listener.pubsub()
+    pubsub = listener.pubsub()  # type: ignore[no-untyped-call]
     h.defer(pubsub.close)
     channel = f"chat.{h.random.randint(1, 999)}"
     _call(h, f"p = r.pubsub(); p.subscribe({channel!r})", lambda: pubsub.subscribe(channel), None)
@@ -102,7 +124,11 @@ def client_library(h: Harness) -> None:
     _call(h, f"r.publish({channel!r}, 'hi there')", lambda: r.publish(channel, "hi there"), 1)
 
     def delivered(message: Any) -> bool:
-        return isinstance(message, dict) and message.get("type") == "message" and message.get("data") == b"hi there"
+        return (
+            isinstance(message, dict)
+            and message.get("type") == "message"
+            and message.get("data") == b"hi there"
+        )
 
     delivered.__doc__ = f"a message on {channel!r} with data b'hi there'"
     _call(h, "p.get_message(timeout=2)", lambda: pubsub.get_message(timeout=2), delivered)

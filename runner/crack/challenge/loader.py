@@ -66,9 +66,7 @@ def load_challenge_file(path: Path) -> Challenge:
         raise validation_to_config_error(path, exc, data) from None
     directory = path.parent
     if directory.name != challenge.slug:
-        raise ConfigError(
-            path, f"slug '{challenge.slug}' differs from its folder '{directory.name}'", "slug"
-        )
+        raise ConfigError(path, f"slug '{challenge.slug}' differs from its folder '{directory.name}'", "slug")
     for i, stage in enumerate(challenge.stages):
         if not (directory / stage.instructions_path).is_file():
             raise ConfigError(

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from crack.harness import listening, proctree
 from crack.harness.failure import StageFailure
 from crack.harness.log import SessionLog
-from crack.harness.net import Connection, UdpEndpoint, describe_connect_error, free_port, try_connect
+from crack.harness.net import (
+    Connection,
+    UdpEndpoint,
+    describe_connect_error,
+    free_port,
+    try_connect,
+)
 from crack.harness.oneshot import RunResult, run_capped
 from crack.harness.process import ProgramProcess, ProgramSpec
 
@@ -45,7 +51,7 @@ class Harness:
         self.scratch = scratch
         self._processes: list[ProgramProcess] = []
         self._connections: list[Connection | UdpEndpoint] = []
-        self._interactive: list[pexpect.spawn] = []
+        self._interactive: list[pexpect.spawn[Any]] = []
         self._teardown: list[Callable[[], Any]] = []
         self._client_count = 0
         self.aborted = False
@@ -70,6 +76,11 @@ class Harness:
         self._teardown.append(callback)
 
     # --- the learner's program -----------------------------------------------------------
+    @property
+    def processes(self) -> list[ProgramProcess]:
+        """Every instance of the program this stage started, in order."""
+        return list(self._processes)
+
     def free_port(self) -> int:
         return free_port()
 
@@ -159,7 +170,9 @@ class Harness:
 
     def udp(self, port: int, *, name: str | None = None, host: str = "127.0.0.1") -> UdpEndpoint:
         self._client_count += 1
-        endpoint = UdpEndpoint(host, port, name or f"client {self._client_count}", self.log_session, self.remaining)
+        endpoint = UdpEndpoint(
+            host, port, name or f"client {self._client_count}", self.log_session, self.remaining
+        )
         self._connections.append(endpoint)
         return endpoint
 
@@ -188,7 +201,7 @@ class Harness:
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
 
-    def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn:
+    def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn[Any]:
         """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
         import pexpect
 
@@ -201,6 +214,7 @@ class Harness:
             env={**os.environ, **self.program.env},
             timeout=min(timeout, self.remaining()),
         )
+        assert child.pid is not None
         proctree.track(child.pid)
         self._interactive.append(child)
         return child
@@ -230,7 +244,8 @@ class Harness:
             conn.close()
         for child in self._interactive:
             child.close(force=True)
-            proctree.untrack(child.pid)
+            if child.pid is not None:
+                proctree.untrack(child.pid)
         for process in self._processes:
             process.stop()
         return problems

@@ -91,8 +91,7 @@ class Connection:
             self.closed = True
             got = f" after sending {show(self._buffer)}" if self._buffer else ""
             raise ConnectionClosed(
-                f"{self.name}: your program closed the connection{got} while crack waited for "
-                f"{waiting_for}",
+                f"{self.name}: your program closed the connection{got} while crack waited for {waiting_for}",
                 hint="a server keeps each connection open and answers every command on it",
                 received=self._buffer,
             )
@@ -178,7 +177,9 @@ class UdpEndpoint:
         try:
             data = self.sock.recv(65535)
         except TimeoutError:
-            raise ReadTimeout(f"{self.name}: expected {waiting_for} within {timeout:.1f} s, got nothing") from None
+            raise ReadTimeout(
+                f"{self.name}: expected {waiting_for} within {timeout:.1f} s, got nothing"
+            ) from None
         except ConnectionRefusedError:
             raise ProgramIOError(
                 f"{self.name}: nothing listens on that UDP port (the datagram was refused)",

@@ -50,6 +50,7 @@ class OutputCapture:
         self._log = log
         self._cap = cap
         self.total_bytes = 0
+        self.logged_bytes = 0
         self.truncated = False
         self.tail: deque[str] = deque(maxlen=12)
         self._thread = threading.Thread(target=self._pump, name="program-output", daemon=True)
@@ -83,11 +84,12 @@ class OutputCapture:
             pass
 
     def _emit(self, raw: bytes) -> None:
-        if self.total_bytes > self._cap and not self.truncated:
+        if self.truncated:
+            return
+        self.logged_bytes += len(raw) + 1
+        if self.logged_bytes > self._cap:
             self.truncated = True
-            self._log.program(
-                f"… output truncated after {self._cap:,} bytes (the rest is not shown)"
-            )
+            self._log.program(f"… output truncated after {self._cap:,} bytes (the rest is not shown)")
             return
         text = raw.rstrip(b"\r").decode("utf-8", errors="replace")
         self.tail.append(text)

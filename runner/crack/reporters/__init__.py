@@ -11,8 +11,8 @@ from crack.errors import CrackUsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crack.grading import GradingPlan, Reporter
     from crack.challenge.model import Stage
+    from crack.grading import GradingPlan, Reporter
     from crack.harness.log import LogLine
     from crack.report import RunReport, StageResult
 

@@ -85,7 +85,11 @@ class TextReporter:
     def run_finished(self, report: RunReport) -> None:
         counts = report.counts()
         self.console.print()
-        parts = [f"{n} {_WORD[s] if s is not StageStatus.ERROR else 'internal error'}" for s, n in counts.items() if n]
+        parts = [
+            f"{n} {_WORD[s] if s is not StageStatus.ERROR else 'internal error'}"
+            for s, n in counts.items()
+            if n
+        ]
         summary = Text("Summary: " + ", ".join(parts), style="bold")
         self.console.print(summary)
         for stage in report.stages:

@@ -1,0 +1,37 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+JOBS   ?= 4
+
+.PHONY: demo test lint check bench install clean
+
+$(BIN)/crack: pyproject.toml
+	bash scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/crack
+
+## Grade the Redis reference solution through every stage.
+demo: install
+	$(BIN)/crack demo redis
+
+## The whole test suite, in parallel.
+test: install
+	$(BIN)/python -m pytest -n $(JOBS) -q
+
+lint: install
+	$(BIN)/ruff check runner tests challenges bench
+	$(BIN)/mypy
+
+check: lint test
+
+## Speed targets, measured side by side in one run.
+bench: install
+	$(BIN)/python bench/bench_grading.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from crack.cli import main
+
+main()

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system programs crack's tests grade against or need: redis-server (the
+# Redis challenge's oracle) and git. Safe to run again: installs only what is missing.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v git >/dev/null 2>&1 || missing+=(git)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "crack needs: ${missing[*]} (install them with your package manager)" >&2
+  exit 1
+fi
+echo "Installing ${missing[*]}…"
+export DEBIAN_FRONTEND=noninteractive
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The package may start a system-wide server; the tests start their own on free ports.
+if command -v service >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi

@@ -1,0 +1,129 @@
+"""Shared fixtures: the CLI in-process, reference programs per stage, fake challenges."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from crack.challenge import load_challenge
+from crack.cli import cli
+from crack.solutions import materialize
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS = load_challenge("redis")
+
+
+def run_cli(args: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """Invoke ``crack`` in-process, as a user would from ``cwd``."""
+    runner = CliRunner()
+    old = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        return runner.invoke(cli, args, env=env, catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def crack() -> Callable[..., Result]:
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str | None], Path]:
+    """The Redis reference program as of a stage (None: the starter), built once per session."""
+    cache: dict[str | None, Path] = {}
+    base = tmp_path_factory.mktemp("reference")
+
+    def build(stage: str | None) -> Path:
+        if stage not in cache:
+            cache[stage] = materialize(REDIS, "python", stage, base / (stage or "starter"))
+        return cache[stage]
+
+    return build
+
+
+def grade_json(
+    program_dir: Path, *extra: str, challenge: str = "redis", run: str = "./your_program.sh"
+) -> tuple[int, dict[str, Any]]:
+    """Grade a program outside a learner repo and return (exit code, JSON report)."""
+    out = program_dir / "report.json"
+    result = run_cli(
+        ["test", "--challenge", challenge, "--run", run, "--output", str(out), "--format", "json", *extra],
+        cwd=program_dir,
+    )
+    return result.exit_code, json.loads(out.read_text())
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {stage["slug"]: stage["status"] for stage in report["stages"]}
+
+
+@pytest.fixture
+def fake_challenges(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """Write a small challenge under a private CRACK_CHALLENGE_PATH and return its folder."""
+    root = tmp_path / "challenges"
+    root.mkdir()
+    monkeypatch.setenv("CRACK_CHALLENGE_PATH", str(root))
+
+    def make(slug: str, stages: list[dict[str, Any]], tester_code: str, yaml_extra: str = "") -> Path:
+        folder = root / slug
+        (folder / "stages").mkdir(parents=True)
+        (folder / "tester").mkdir()
+        lines = [
+            f"slug: {slug}",
+            f"name: Fake {slug}",
+            "summary: A challenge for tests.",
+            "difficulty: easy",
+            "stages:",
+        ]
+        for stage in stages:
+            lines += [
+                f"  - slug: {stage['slug']}",
+                f"    name: {stage.get('name', stage['slug'])}",
+                "    difficulty: easy",
+                f"    timeout: {stage.get('timeout', 5)}",
+                "    concepts: {pattern: p, data_structure: d, algorithm: a}",
+                "    hints: [first hint, second hint]",
+                "    interview: [what would an interviewer ask]",
+            ]
+            (folder / "stages" / f"{stage['slug']}.md").write_text(f"# {stage['slug']}\n\nDo it.\n")
+        (folder / "challenge.yaml").write_text("\n".join(lines) + "\n" + yaml_extra)
+        (folder / "tester" / "__init__.py").write_text(textwrap.dedent(tester_code))
+        return folder
+
+    return make
+
+
+def copy_program(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "report.json"))
+    return dest
+
+
+@pytest.fixture
+def no_leftovers() -> Iterator[None]:
+    """Fail the test if any process started during it is still running afterwards."""
+    from crack.harness import proctree
+
+    before = set(proctree.snapshot())
+    yield
+    import time
+
+    deadline = time.monotonic() + 3
+    while True:
+        procs = proctree.snapshot()
+        mine = proctree.descendants({os.getpid()}, procs) - {os.getpid()}
+        new = {p for p in mine if p not in before and procs[p].state != "Z"}
+        if not new or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not new, f"processes left running: {sorted(new)}"

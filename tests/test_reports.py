@@ -1,0 +1,45 @@
+"""The JSON report: versioned, every stage accounted for, skipped after a failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import REDIS, grade_json, statuses
+
+
+def test_report_of_a_failing_run(reference: Callable[[str | None], Path]) -> None:
+    program = reference("ping")
+    code, report = grade_json(program, "--until", "echo", "--seed", "42")
+    assert code == 1
+    assert set(report) == {"version", "challenge", "program", "seed", "stages"}
+    assert (report["version"], report["challenge"], report["program"], report["seed"]) == (
+        1,
+        "redis",
+        "./your_program.sh",
+        42,
+    )
+    assert statuses(report) == {
+        "bind": "passed",
+        "ping": "passed",
+        "ping-multiple": "failed",
+        "concurrent-clients": "skipped",
+        "echo": "skipped",
+    }
+    for stage in report["stages"]:
+        assert set(stage) == {"slug", "name", "status", "duration_s", "message", "log"}
+        assert stage["name"] == REDIS.stage(stage["slug"]).name
+    failed = report["stages"][2]
+    assert failed["message"] and "[ping-multiple]" in failed["log"] and failed["duration_s"] > 0
+
+
+def test_json_to_stdout_is_only_json(
+    reference: Callable[[str | None], Path], crack: Callable[..., object]
+) -> None:
+    import json
+
+    result = crack(
+        ["test", "--challenge", "redis", "--stage", "bind", "--format", "json"], cwd=reference("bind")
+    )
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert json.loads(result.output)["stages"][0]["status"] == "passed"  # type: ignore[attr-defined]
