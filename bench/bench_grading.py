@@ -22,7 +22,7 @@ from pathlib import Path
 import redis
 
 from crack.challenge import load_challenge
-from crack.solutions import materialize
+from crack.authoring.solutions import materialize
 
 ROUNDS = 5
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 
 from crack.challenge import load_challenge
 from crack.cli import cli
-from crack.solutions import materialize
+from crack.authoring.solutions import materialize
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = load_challenge("redis")

@@ -79,24 +79,28 @@ def test_the_whole_loop(
     assert "Stage 2/13" in nxt.output
     assert yaml.safe_load((repo / "crack.yml").read_text())["stage"] == "ping"
 
+    failing = crack(["test"], cwd=repo)
+    assert failing.exit_code == 1 and "✗ Stage 2 (ping) failed" in failing.output
     # The current stage runs first, then every earlier one.
+    _solve(repo, reference, "ping")
     test = crack(["test"], cwd=repo)
-    assert test.exit_code == 1
-    assert test.output.index("Stage 2 (ping) failed") < test.output.index("Stage 1 (bind)")
+    assert test.exit_code == 0, test.output
+    assert test.output.index("Stage 2 (ping) passed") < test.output.index("Stage 1 (bind) passed")
 
     status = crack(["status"], cwd=repo)
-    assert "✓ passed" in status.output and "▶ current" in status.output and "locked" in status.output
+    assert "✓ passed" in status.output and "▶ current (passed)" in status.output
+    assert "locked" in status.output and "2 of 13 stages passed" in status.output
 
     solution = crack(["solution"], cwd=repo)
     assert solution.exit_code == 0
     assert (
         REDIS.directory.parents[1] / "reference_solutions/redis/python/stages/bind.diff"
     ).read_text().splitlines()[0] in solution.output
-    not_yet = crack(["solution", "ping"], cwd=repo)
+    not_yet = crack(["solution", "echo"], cwd=repo)
     assert not_yet.exit_code == 2 and "not passed yet" in not_yet.output
 
     progress = json.loads((repo / ".crack" / "progress.json").read_text())
-    assert progress["unlocked"] == "ping" and "bind" in progress["passed"]
+    assert progress["unlocked"] == "ping" and {"bind", "ping"} <= set(progress["passed"])
     assert progress["hints_revealed"] == {"bind": 2}
 
 

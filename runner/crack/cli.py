@@ -165,7 +165,7 @@ def solution(stage: str | None, into: Path | None) -> None:
     """Show the reference solution's change for a stage you have passed."""
     from rich.syntax import Syntax
 
-    from crack.solutions import materialize, stage_diff
+    from crack.authoring.solutions import materialize, stage_diff
 
     repo = _repo()
     challenge = repo.challenge
@@ -272,7 +272,7 @@ def demo(ctx: click.Context, challenge: str, language: str, seed: int | None) ->
     import tempfile
 
     from crack.challenge import load_challenge
-    from crack.solutions import materialize
+    from crack.authoring.solutions import materialize
 
     loaded = load_challenge(challenge)
     with tempfile.TemporaryDirectory(prefix=f"crack-demo-{challenge}-") as tmp:
@@ -340,7 +340,7 @@ def author() -> None:
 def unpack_solution(challenge: str, directory: Path, language: str) -> None:
     """Write the reference solution as one complete folder per stage (NN-slug), to edit."""
     from crack.challenge import load_challenge
-    from crack.solutions import unpack
+    from crack.authoring.solutions import unpack
 
     for folder in unpack(load_challenge(challenge), language, directory):
         click.echo(folder)
@@ -353,7 +353,7 @@ def unpack_solution(challenge: str, directory: Path, language: str) -> None:
 def pack_solution(challenge: str, directory: Path, language: str) -> None:
     """Turn per-stage folders (as unpack-solution writes them) back into per-stage diffs."""
     from crack.challenge import load_challenge
-    from crack.solutions import pack
+    from crack.authoring.solutions import pack
 
     for path in pack(load_challenge(challenge), language, directory):
         click.echo(path)

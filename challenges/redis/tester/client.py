@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crack.harness import Connection, Harness, ProgramIOError, StageFailure
+from crack.harness import Connection, Harness, StageFailure
 from crack.harness.bytes_display import show
 
 from .resp import (
@@ -59,10 +59,7 @@ class RespClient:
         self.conn.send(data)
 
     def read(self, waiting_for: str, timeout: float = REPLY_TIMEOUT_S) -> tuple[RespValue, bytes]:
-        try:
-            value, raw = read_value(self.conn, timeout, waiting_for)
-        except ProgramIOError as exc:
-            raise exc.with_context("") from None
+        value, raw = read_value(self.conn, timeout, waiting_for)
         self.h.log(f"{self.name}: < {show(raw)}")
         return value, raw
 

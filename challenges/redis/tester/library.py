@@ -38,6 +38,15 @@ def _call(h: Harness, code: str, action: Callable[[], Any], expected: Any, hint:
     return got
 
 
+def _no_client_setinfo() -> dict[str, Any]:
+    """Options that stop redis-py from sending CLIENT SETINFO, across its versions."""
+    try:
+        from redis.driver_info import DriverInfo
+    except ImportError:  # redis-py before 7.1
+        return {"lib_name": None, "lib_version": None}
+    return {"driver_info": DriverInfo(name=None, lib_version=None)}
+
+
 def client_library(h: Harness) -> None:
     import redis
 
@@ -46,12 +55,11 @@ def client_library(h: Harness) -> None:
         "host": "127.0.0.1",
         "port": port,
         "protocol": 2,
-        "lib_name": None,
-        "lib_version": None,
         "socket_timeout": 2.0,
         "socket_connect_timeout": 2.0,
+        **_no_client_setinfo(),
     }
-    h.log(f"r = redis.Redis(port={port}, protocol=2, lib_name=None, lib_version=None)")
+    h.log(f"r = redis.Redis(port={port}, protocol=2)  # RESP2, and no CLIENT SETINFO on connect")
     r = redis.Redis(**options)
     h.defer(r.close)
     name, other, counter = f"user:{h.random.randint(1, 999)}", "session:token", "visits"

@@ -32,7 +32,7 @@ class ProgramIOError(StageFailure):
         self.received = received
 
     def with_context(self, prefix: str) -> StageFailure:
-        return ProgramIOError(f"{prefix}{self.message}", self.hint, self.received)
+        return type(self)(f"{prefix}{self.message}", self.hint, self.received)
 
 
 class ReadTimeout(ProgramIOError):

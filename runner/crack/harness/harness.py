@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from crack.harness import listening, proctree
 from crack.harness.failure import StageFailure
+from crack.harness.hints import hint_from_output
 from crack.harness.log import SessionLog
 from crack.harness.net import (
     Connection,
@@ -115,21 +116,31 @@ class Harness:
         deadline = time.monotonic() + max(limit, 0.0)
         delay = 0.005
         while True:
-            sock = try_connect(host, port, timeout=0.5)
-            if sock is not None:
-                sock.close()
+            if self._is_listening(process, port, host):
                 return
             if process.returncode is not None:
+                output = process.last_output()
                 self.fail(
                     f"your program {process.exit_description()} before it accepted connections "
-                    f"on port {port}. Its last output:\n{process.last_output()}",
-                    hint="run it yourself with the same command to see why it stops",
+                    f"on port {port}. Its last output:\n{output}",
+                    hint=hint_from_output(output) or "run it yourself with the same command to see why it stops",
                 )
             if time.monotonic() >= deadline:
                 break
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
         self._fail_not_listening(process, port, limit)
+
+    @staticmethod
+    def _is_listening(process: ProgramProcess, port: int, host: str) -> bool:
+        """Whether the program's tree listens on ``port``, without connecting to it."""
+        if listening.PROC_AVAILABLE:
+            return port in listening.listening_ports(proctree.descendants({process.pid}))
+        sock = try_connect(host, port, timeout=0.5)
+        if sock is None:
+            return False
+        sock.close()
+        return True
 
     def _fail_not_listening(self, process: ProgramProcess, port: int, waited: float) -> NoReturn:
         ports = listening.listening_ports(proctree.descendants({process.pid}))

@@ -1,4 +1,10 @@
-"""Which TCP ports a process tree listens on, read from /proc (for the "wrong port" hint)."""
+"""Which TCP ports a process tree listens on, read from /proc.
+
+The harness waits for the program's port this way rather than by connecting: a probe
+connection would be the first connection the program accepts, and a beginner's server
+that accepts exactly one client would serve the probe instead of the tester. It also
+names the port a program listens on when it is the wrong one.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,14 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+PROC_AVAILABLE = Path("/proc/self/net/tcp").exists()
+
 _LISTEN = "0A"
 
 
-def _listening_inodes() -> dict[str, int]:
+def _listening_inodes(net_dir: str) -> dict[str, int]:
     inodes: dict[str, int] = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    for table in (f"{net_dir}/tcp", f"{net_dir}/tcp6"):
         try:
             lines = Path(table).read_text().splitlines()[1:]
         except OSError:
@@ -25,7 +33,11 @@ def _listening_inodes() -> dict[str, int]:
 
 def listening_ports(pids: Iterable[int]) -> set[int]:
     """TCP ports in LISTEN state held by any of ``pids``."""
-    inodes = _listening_inodes()
+    pids = list(pids)
+    # Read the socket tables of the processes' own network namespace.
+    inodes: dict[str, int] = {}
+    for pid in pids[:1] or [os.getpid()]:
+        inodes = _listening_inodes(f"/proc/{pid}/net")
     ports: set[int] = set()
     for pid in pids:
         fd_dir = f"/proc/{pid}/fd"

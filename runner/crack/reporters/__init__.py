@@ -60,3 +60,22 @@ def make_reporter(fmt: str, output: Path | None, console: Console) -> Reporter:
             return JsonReporter(None, console)
         return FanOut([TextReporter(console), JsonReporter(output, console)])
     raise CrackUsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+
+
+class NullReporter:
+    """Hears every event and shows nothing: for gradings whose report is the product."""
+
+    def run_started(self, plan: GradingPlan) -> None:
+        pass
+
+    def stage_started(self, stage: Stage, number: int) -> None:
+        pass
+
+    def log_line(self, line: LogLine) -> None:
+        pass
+
+    def stage_finished(self, result: StageResult) -> None:
+        pass
+
+    def run_finished(self, report: RunReport) -> None:
+        pass

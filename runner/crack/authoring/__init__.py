@@ -1,0 +1,1 @@
+"""Tools for challenge authors: reference solutions as diffs, scenario programs, goldens."""

@@ -1,0 +1,136 @@
+"""Scenario programs: broken (and oddly correct) learner programs that test the tester.
+
+``challenges/<slug>/scenarios/<name>/scenario.yaml`` declares what a program is and where
+it must fail::
+
+    description: replies with a bulk string where Redis sends a simple string
+    base: ping            # the reference as of this stage ("starter" for the starter)...
+    fails_at: ping        # ...or null: the program must pass every stage
+
+With ``base``, the program is that reference snapshot plus ``changes.diff`` (if present);
+without it, the program is the folder ``program/``. A failing scenario keeps the tester's
+output for its failing stage in ``expected_output.txt`` (a golden file, normalised for
+ports and paths).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crack.authoring.solutions import materialize
+from crack.challenge.loader import read_yaml, validation_to_config_error
+from crack.challenge.model import SLUG_PATTERN, Challenge
+from crack.errors import ConfigError
+from crack.grading import GradingPlan, grade
+from crack.harness.process import ProgramSpec
+from crack.report import RunReport, StageStatus
+from crack.reporters import NullReporter
+from crack.scaffold import IGNORED
+from crack.tester import load_tester
+
+GOLDEN_NAME = "expected_output.txt"
+SCENARIO_SEED = 7
+
+
+class ScenarioSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field(min_length=1)
+    fails_at: str | None = Field(pattern=SLUG_PATTERN)
+    base: str | None = None
+    language: str = "python"
+    run: str = "./your_program.sh"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    folder: Path
+    spec: ScenarioSpec
+
+    @property
+    def golden_path(self) -> Path:
+        return self.folder / GOLDEN_NAME
+
+    def build(self, challenge: Challenge, dest: Path) -> Path:
+        """Write the scenario's program into ``dest`` and return it."""
+        if self.spec.base is None:
+            shutil.copytree(self.folder / "program", dest, ignore=IGNORED)
+            return dest
+        upto = None if self.spec.base == "starter" else self.spec.base
+        materialize(challenge, self.spec.language, upto, dest)
+        diff = self.folder / "changes.diff"
+        if diff.is_file():
+            result = subprocess.run(["git", "apply", str(diff.resolve())], cwd=dest, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise ConfigError(diff, f"does not apply to the reference as of '{self.spec.base}': {result.stderr.strip()}")
+        return dest
+
+
+def load_scenarios(challenge: Challenge) -> list[Scenario]:
+    root = challenge.directory / "scenarios"
+    scenarios = []
+    for path in sorted(root.glob("*/scenario.yaml")) if root.is_dir() else []:
+        data = read_yaml(path)
+        try:
+            spec = ScenarioSpec.model_validate(data)
+        except ValidationError as exc:
+            raise validation_to_config_error(path, exc, data) from None
+        for field, value in (("fails_at", spec.fails_at), ("base", spec.base)):
+            if value not in (None, "starter") and value not in challenge.stage_slugs:
+                raise ConfigError(path, f"'{value}' is not a stage of {challenge.slug}", field)
+        scenarios.append(Scenario(path.parent.name, path.parent, spec))
+    return scenarios
+
+
+def grade_silently(
+    challenge: Challenge, program: Path, *, run: str = "./your_program.sh", until: str | None = None, seed: int = SCENARIO_SEED
+) -> RunReport:
+    """Grade ``program`` in-process, stages 1..``until`` (default all), and return the report."""
+    stages = challenge.stages if until is None else challenge.stages[: challenge.index_of(until) + 1]
+    plan = GradingPlan(challenge, load_tester(challenge), ProgramSpec.parse(run, program), stages, seed)
+    return grade(plan, NullReporter())
+
+
+def verdict_problem(report: RunReport, fails_at: str | None) -> str | None:
+    """None when the report passes every stage before ``fails_at`` and fails there."""
+    got = {s.slug: s.status for s in report.stages}
+    first_bad = next((s for s in report.stages if s.status is not StageStatus.PASSED), None)
+    if fails_at is None:
+        if first_bad is None:
+            return None
+        return f"expected to pass every stage, but stage '{first_bad.slug}' {first_bad.status.value}: {first_bad.message}"
+    if first_bad is None:
+        return f"expected to fail at '{fails_at}', but it passed every stage it ran"
+    if first_bad.slug != fails_at:
+        return f"expected to fail at '{fails_at}', but it {first_bad.status.value} at '{first_bad.slug}': {first_bad.message}"
+    if got[fails_at] not in (StageStatus.FAILED, StageStatus.TIMED_OUT):
+        return f"stage '{fails_at}' ended with {got[fails_at].value}, not a failure: {first_bad.message}"
+    return None
+
+
+_NORMALISE = [
+    (re.compile(r"(port[ =]|--port |port=|:)\d{4,5}\b"), r"\1<PORT>"),
+    (re.compile(r"/tmp/[^\s'\")]+"), "<TMP>"),
+    (re.compile(r"\b\d+\.\d\d s\b"), "<N> s"),
+]
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in _NORMALISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def render_failure(report: RunReport) -> str:
+    """The tester's lines of the first stage that did not pass, and its verdict."""
+    stage = next(s for s in report.stages if s.status is not StageStatus.PASSED)
+    lines = [line for line in stage.log if not line.startswith("[your_program]")]
+    message = stage.message + (f"\nHint: {stage.hint}" if stage.hint else "")
+    return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"])) + "\n"
