@@ -21,8 +21,8 @@ from pathlib import Path
 
 import redis
 
-from crack.challenge import load_challenge
 from crack.authoring.solutions import materialize
+from crack.challenge import load_challenge
 
 ROUNDS = 5
 

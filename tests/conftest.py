@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
 from crack.cli import cli
-from crack.authoring.solutions import materialize
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = load_challenge("redis")

@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(ROOT),
+        ],
         check=True,
     )
     (wheel,) = dist.glob("crack-*.whl")
@@ -33,11 +44,16 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     outside.mkdir()
 
     def crack(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(env_dir / "bin" / "crack"), *args], cwd=outside, capture_output=True, text=True)
+        return subprocess.run(
+            [str(env_dir / "bin" / "crack"), *args], cwd=outside, capture_output=True, text=True
+        )
 
     where = subprocess.run(
         [str(python), "-c", "import crack.paths as p; print(p.__file__); print(p.data_root())"],
-        cwd=outside, capture_output=True, text=True, check=True,
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert all(str(env_dir) in line for line in where), where
 
@@ -51,15 +67,31 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     report = outside / "report.json"
     demo_ref = outside / "ref"
     subprocess.run(
-        [str(python), "-c",
-         "from crack.challenge import load_challenge; from crack.authoring.solutions import materialize; from pathlib import Path; "
-         f"c = load_challenge('redis'); materialize(c, 'python', 'echo', Path({str(demo_ref)!r}))"],
-        check=True, cwd=outside,
+        [
+            str(python),
+            "-c",
+            "from crack.challenge import load_challenge; from crack.authoring.solutions import materialize; from pathlib import Path; "
+            f"c = load_challenge('redis'); materialize(c, 'python', 'echo', Path({str(demo_ref)!r}))",
+        ],
+        check=True,
+        cwd=outside,
     )
     graded = subprocess.run(
-        [str(env_dir / "bin" / "crack"), "test", "--challenge", "redis", "--until", "echo",
-         "--format", "json", "--output", str(report)],
-        cwd=demo_ref, capture_output=True, text=True,
+        [
+            str(env_dir / "bin" / "crack"),
+            "test",
+            "--challenge",
+            "redis",
+            "--until",
+            "echo",
+            "--format",
+            "json",
+            "--output",
+            str(report),
+        ],
+        cwd=demo_ref,
+        capture_output=True,
+        text=True,
     )
     assert graded.returncode == 0, graded.stdout + graded.stderr
     assert {s["status"] for s in json.loads(report.read_text())["stages"]} == {"passed"}

@@ -271,8 +271,8 @@ def demo(ctx: click.Context, challenge: str, language: str, seed: int | None) ->
     """Grade the reference solution of CHALLENGE through every stage (default: redis)."""
     import tempfile
 
-    from crack.challenge import load_challenge
     from crack.authoring.solutions import materialize
+    from crack.challenge import load_challenge
 
     loaded = load_challenge(challenge)
     with tempfile.TemporaryDirectory(prefix=f"crack-demo-{challenge}-") as tmp:
@@ -339,8 +339,8 @@ def author() -> None:
 @click.option("--lang", "language", default="python", show_default=True)
 def unpack_solution(challenge: str, directory: Path, language: str) -> None:
     """Write the reference solution as one complete folder per stage (NN-slug), to edit."""
-    from crack.challenge import load_challenge
     from crack.authoring.solutions import unpack
+    from crack.challenge import load_challenge
 
     for folder in unpack(load_challenge(challenge), language, directory):
         click.echo(folder)
@@ -352,8 +352,8 @@ def unpack_solution(challenge: str, directory: Path, language: str) -> None:
 @click.option("--lang", "language", default="python", show_default=True)
 def pack_solution(challenge: str, directory: Path, language: str) -> None:
     """Turn per-stage folders (as unpack-solution writes them) back into per-stage diffs."""
-    from crack.challenge import load_challenge
     from crack.authoring.solutions import pack
+    from crack.challenge import load_challenge
 
     for path in pack(load_challenge(challenge), language, directory):
         click.echo(path)

@@ -67,9 +67,13 @@ class Scenario:
         materialize(challenge, self.spec.language, upto, dest)
         diff = self.folder / "changes.diff"
         if diff.is_file():
-            result = subprocess.run(["git", "apply", str(diff.resolve())], cwd=dest, capture_output=True, text=True)
+            result = subprocess.run(
+                ["git", "apply", str(diff.resolve())], cwd=dest, capture_output=True, text=True
+            )
             if result.returncode != 0:
-                raise ConfigError(diff, f"does not apply to the reference as of '{self.spec.base}': {result.stderr.strip()}")
+                raise ConfigError(
+                    diff, f"does not apply to the reference as of '{self.spec.base}': {result.stderr.strip()}"
+                )
         return dest
 
 
@@ -90,7 +94,12 @@ def load_scenarios(challenge: Challenge) -> list[Scenario]:
 
 
 def grade_silently(
-    challenge: Challenge, program: Path, *, run: str = "./your_program.sh", until: str | None = None, seed: int = SCENARIO_SEED
+    challenge: Challenge,
+    program: Path,
+    *,
+    run: str = "./your_program.sh",
+    until: str | None = None,
+    seed: int = SCENARIO_SEED,
 ) -> RunReport:
     """Grade ``program`` in-process, stages 1..``until`` (default all), and return the report."""
     stages = challenge.stages if until is None else challenge.stages[: challenge.index_of(until) + 1]

@@ -123,7 +123,8 @@ class Harness:
                 self.fail(
                     f"your program {process.exit_description()} before it accepted connections "
                     f"on port {port}. Its last output:\n{output}",
-                    hint=hint_from_output(output) or "run it yourself with the same command to see why it stops",
+                    hint=hint_from_output(output)
+                    or "run it yourself with the same command to see why it stops",
                 )
             if time.monotonic() >= deadline:
                 break
