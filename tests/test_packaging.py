@@ -66,16 +66,12 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
 
     report = outside / "report.json"
     demo_ref = outside / "ref"
-    subprocess.run(
-        [
-            str(python),
-            "-c",
-            "from crack.challenge import load_challenge; from crack.authoring.solutions import materialize; from pathlib import Path; "
-            f"c = load_challenge('redis'); materialize(c, 'python', 'echo', Path({str(demo_ref)!r}))",
-        ],
-        check=True,
-        cwd=outside,
+    script = (
+        "from pathlib import Path; from crack.challenge import load_challenge; "
+        "from crack.authoring.solutions import materialize; "
+        f"materialize(load_challenge('redis'), 'python', 'echo', Path({str(demo_ref)!r}))"
     )
+    subprocess.run([str(python), "-c", script], check=True, cwd=outside)
     graded = subprocess.run(
         [
             str(env_dir / "bin" / "crack"),

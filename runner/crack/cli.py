@@ -333,6 +333,36 @@ def author() -> None:
     """Tools for challenge authors."""
 
 
+@author.command("check")
+@click.argument("challenge")
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=2, show_default=True, help="Gradings run at once."
+)
+@click.option("--record-goldens", is_flag=True, help="Re-record the scenarios' golden outputs.")
+@click.pass_context
+def author_check(ctx: click.Context, /, challenge: str, jobs: int, record_goldens: bool) -> None:
+    """Prove CHALLENGE sound: reference, oracle, scenarios, discrimination, goldens."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from crack.authoring.check import Verdict, check_challenge
+
+    rows = check_challenge(challenge, jobs=jobs, record_goldens=record_goldens)
+    table = Table(title=f"crack author check {challenge}", title_justify="left")
+    for column in ("Check", "Result", "Detail"):
+        table.add_column(column)
+    style = {Verdict.OK: "green", Verdict.FAIL: "bold red", Verdict.MISSING: "yellow"}
+    for row in rows:
+        table.add_row(row.check, Text(row.verdict.value, style=style[row.verdict]), row.detail)
+    console = _console()
+    console.print(table)
+    failed = sum(row.verdict is Verdict.FAIL for row in rows)
+    console.print(
+        f"{len(rows) - failed} of {len(rows)} checks passed" + (f", {failed} failed" if failed else "")
+    )
+    ctx.exit(1 if failed else 0)
+
+
 @author.command("unpack-solution")
 @click.argument("challenge")
 @click.argument("directory", type=click.Path(path_type=Path))

@@ -111,14 +111,13 @@ def verdict_problem(report: RunReport, fails_at: str | None) -> str | None:
     """None when the report passes every stage before ``fails_at`` and fails there."""
     got = {s.slug: s.status for s in report.stages}
     first_bad = next((s for s in report.stages if s.status is not StageStatus.PASSED), None)
-    if fails_at is None:
-        if first_bad is None:
-            return None
-        return f"expected to pass every stage, but stage '{first_bad.slug}' {first_bad.status.value}: {first_bad.message}"
     if first_bad is None:
-        return f"expected to fail at '{fails_at}', but it passed every stage it ran"
+        return None if fails_at is None else f"expected to fail at '{fails_at}', but it passed every stage"
+    what = f"{first_bad.status.value} at '{first_bad.slug}': {first_bad.message}"
+    if fails_at is None:
+        return f"expected to pass every stage, but it {what}"
     if first_bad.slug != fails_at:
-        return f"expected to fail at '{fails_at}', but it {first_bad.status.value} at '{first_bad.slug}': {first_bad.message}"
+        return f"expected to fail at '{fails_at}', but it {what}"
     if got[fails_at] not in (StageStatus.FAILED, StageStatus.TIMED_OUT):
         return f"stage '{fails_at}' ended with {got[fails_at].value}, not a failure: {first_bad.message}"
     return None

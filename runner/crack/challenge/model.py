@@ -57,12 +57,34 @@ class Stage(_Strict):
         return self.instructions_file or f"stages/{self.slug}.md"
 
 
+class Oracle(_Strict):
+    """The real implementation that must pass every stage: the tester checks reality.
+
+    ``command`` is run like a learner's program, with the tester's arguments appended;
+    ``{challenge_dir}`` in it stands for the challenge's folder, so an adapter script there
+    can map the tester's arguments onto the real system (a generated config, say).
+    """
+
+    command: str = Field(min_length=1)
+    requires: list[str] = Field(default_factory=list, description="Executables it needs on PATH.")
+    install: str = Field(min_length=1, description="How to install what it requires.")
+
+    def command_for(self, challenge_dir: Path) -> str:
+        return self.command.replace("{challenge_dir}", str(challenge_dir))
+
+    def missing(self) -> list[str]:
+        import shutil
+
+        return [name for name in self.requires if shutil.which(name) is None]
+
+
 class Challenge(_Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
     name: str = Field(min_length=1)
     summary: str = Field(min_length=1)
     difficulty: Difficulty
     languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
+    oracle: Oracle | None = None
     stages: list[Stage] = Field(min_length=1)
 
     # Set by the loader, not by the YAML.

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     import pexpect
 
 
+PORT_POLL_S = 0.005
+"""How often the harness looks for the program's listening socket (a /proc read, no connect)."""
+
+
 class Harness:
     def __init__(
         self,
@@ -114,7 +118,6 @@ class Harness:
         limit = self.remaining() - 0.25 if timeout is None else min(timeout, self.remaining())
         self.log(f"Waiting for your program to accept connections on port {port}…")
         deadline = time.monotonic() + max(limit, 0.0)
-        delay = 0.005
         while True:
             if self._is_listening(process, port, host):
                 return
@@ -128,14 +131,15 @@ class Harness:
                 )
             if time.monotonic() >= deadline:
                 break
-            time.sleep(delay)
-            delay = min(delay * 2, 0.05)
+            time.sleep(PORT_POLL_S)
         self._fail_not_listening(process, port, limit)
 
     @staticmethod
     def _is_listening(process: ProgramProcess, port: int, host: str) -> bool:
         """Whether the program's tree listens on ``port``, without connecting to it."""
         if listening.PROC_AVAILABLE:
+            if not listening.port_taken(host, port):
+                return False
             return port in listening.listening_ports(proctree.descendants({process.pid}))
         sock = try_connect(host, port, timeout=0.5)
         if sock is None:

@@ -86,10 +86,10 @@ def run_capped(
         popen.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-    proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5)
+    ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5)
     popen.wait()
     proctree.untrack(popen.pid)
-    proctree.reap(proctree.orphans_of_ours())
+    proctree.reap(ended - {popen.pid})
     for reader in readers:
         reader.join(2.0)
     return RunResult(

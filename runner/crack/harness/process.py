@@ -171,15 +171,15 @@ class ProgramProcess:
     def stop(self, grace: float = 1.0) -> None:
         """End the program and every process it started, and collect the leader's status."""
         self.ended_by_us = self.popen.poll() is None
-        roots = {self.pid} | proctree.orphans_of_ours()
-        proctree.kill_tree(roots, grace=grace)
+        procs = proctree.snapshot()
+        ended = proctree.kill_tree({self.pid} | proctree.orphans_of_ours(procs), grace=grace, procs=procs)
         try:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.popen.kill()
             self.popen.wait()
         proctree.untrack(self.pid)
-        proctree.reap(proctree.orphans_of_ours())
+        proctree.reap(ended - {self.pid})
         self.output.join(1.0)
 
 

@@ -14,7 +14,6 @@ import signal
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper_set = False
@@ -42,21 +41,23 @@ class ProcInfo:
     state: str
 
 
+def _read_stat(pid: int | str) -> ProcInfo | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    # The command name may hold spaces and parentheses: split after the last ")".
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    return ProcInfo(int(pid), int(fields[1]), int(fields[2]), int(fields[3]), fields[0].decode())
+
+
 def snapshot() -> dict[int, ProcInfo]:
     """Every process visible in /proc, by pid."""
     procs: dict[int, ProcInfo] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            raw = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses: split after the last ")".
-        fields = raw[raw.rfind(")") + 2 :].split()
-        procs[int(entry.name)] = ProcInfo(
-            int(entry.name), int(fields[1]), int(fields[2]), int(fields[3]), fields[0]
-        )
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (info := _read_stat(name)) is not None:
+            procs[info.pid] = info
     return procs
 
 
@@ -107,8 +108,13 @@ def _signal_all(pids: Iterable[int], sig: signal.Signals) -> None:
 
 
 def _alive(pids: Iterable[int]) -> set[int]:
-    procs = snapshot()
-    return {pid for pid in pids if pid in procs and procs[pid].state != "Z"}
+    """The pids among ``pids`` that still run (not gone, not zombies)."""
+    alive = set()
+    for pid in pids:
+        info = _read_stat(pid)
+        if info is not None and info.state != "Z":
+            alive.add(pid)
+    return alive
 
 
 def reap(pids: Iterable[int]) -> None:
@@ -120,28 +126,23 @@ def reap(pids: Iterable[int]) -> None:
             pass
 
 
-def kill_tree(roots: Iterable[int], grace: float = 1.0) -> set[int]:
+def kill_tree(roots: Iterable[int], grace: float = 1.0, procs: dict[int, ProcInfo] | None = None) -> set[int]:
     """SIGTERM every process of the trees under ``roots``, then SIGKILL what is left.
 
-    Returns the pids that had to be killed with SIGKILL. The walk is repeated, since a
-    process may fork while it is being ended.
+    Returns every pid that was part of the trees. The tree is walked again before the
+    SIGKILL round, since a process may fork while it is being ended.
     """
     roots = set(roots)
-    targets = descendants(roots)
+    targets = descendants(roots, procs)
     _signal_all(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        targets |= descendants(roots)
-        if not _alive(targets):
-            return set()
-        time.sleep(0.01)
-    killed: set[int] = set()
+    while _alive(targets) and time.monotonic() < deadline:
+        time.sleep(0.005)
     for _ in range(50):
         targets |= descendants(roots | targets)
         alive = _alive(targets)
         if not alive:
             break
-        killed |= alive
         _signal_all(alive, signal.SIGKILL)
         time.sleep(0.01)
-    return killed
+    return targets
