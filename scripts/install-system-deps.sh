@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Installs the system programs crack's tests grade against or need: redis-server (the
-# Redis challenge's oracle) and git. Safe to run again: installs only what is missing.
+# Installs the system programs crack's tests grade against or need: the real systems the
+# challenges' oracles run (redis-server, nginx, haproxy, knot, dnsmasq), dig, and git.
+# Safe to run again: installs only what is missing.
 set -euo pipefail
 
 missing=()
-command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
-command -v git >/dev/null 2>&1 || missing+=(git)
+need() {  # need COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || missing+=("$2")
+}
+need redis-server redis-server
+need nginx nginx-light
+need haproxy haproxy
+need knotd knot
+need dnsmasq dnsmasq-base
+need dig dnsutils
+need git git
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -19,5 +28,7 @@ echo "Installing ${missing[*]}…"
 export DEBIAN_FRONTEND=noninteractive
 apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The package may start a system-wide server; the tests start their own on free ports.
-if command -v service >/dev/null 2>&1; then service redis-server stop >/dev/null 2>&1 || true; fi
+# A package may start a system-wide server; the tests start their own on free ports.
+if command -v service >/dev/null 2>&1; then
+  for service in redis-server nginx haproxy knot; do service "$service" stop >/dev/null 2>&1 || true; done
+fi

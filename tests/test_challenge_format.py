@@ -36,24 +36,6 @@ def test_slug_check_sees_both_directions(fake_challenges: Callable[..., Path]) -
     ]
 
 
-def test_redis_has_the_thirteen_stages_in_order() -> None:
-    assert load_challenge("redis").stage_slugs == [
-        "bind",
-        "ping",
-        "ping-multiple",
-        "concurrent-clients",
-        "echo",
-        "set-get",
-        "expiry",
-        "pipelining",
-        "incr-del-exists",
-        "type-keys",
-        "transactions",
-        "pubsub",
-        "client-library",
-    ]
-
-
 def test_every_stage_teaches_something(fake_challenges: Callable[..., Path]) -> None:
     for stage in load_challenge("redis").stages:
         assert stage.concepts.pattern and stage.concepts.data_structure and stage.concepts.algorithm

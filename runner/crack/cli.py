@@ -333,6 +333,29 @@ def author() -> None:
     """Tools for challenge authors."""
 
 
+@author.command("new")
+@click.argument("slug")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The folder holding challenges/ and tests/ (default: this checkout).",
+)
+def author_new(slug: str, root: Path | None) -> None:
+    """Scaffold challenge SLUG: YAML, stages, tester, starter, reference, scenarios, tests."""
+    from crack.authoring.new import new_challenge
+    from crack.paths import data_root
+
+    target = root or data_root()
+    if target.name == "_data":
+        raise CrackUsageError("crack is installed from a wheel here: pass --root with your challenges folder")
+    for path in new_challenge(slug, target):
+        click.echo(path)
+    click.echo(
+        f"\nNext: crack author check {slug} --record-goldens   (then edit, and run it again)"
+        + ("" if root is None else f"\nWith --root, set CRACK_CHALLENGE_PATH={target / 'challenges'}")
+    )
+
+
 @author.command("check")
 @click.argument("challenge")
 @click.option(

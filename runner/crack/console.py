@@ -22,5 +22,11 @@ def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Consol
         highlight=False,
         emoji=False,
         soft_wrap=True,
-        width=None if stream.isatty() else 100,
+        width=None if stream.isatty() else _columns(),
     )
+
+
+def _columns() -> int:
+    """Width for output that is not a terminal: $COLUMNS when it is a number, else 100."""
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) > 20 else 100

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crack.challenge.model import Challenge, Stage
-from crack.harness.failure import StageFailure
+from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.harness import Harness
 from crack.harness.log import LogLine, SessionLog, Source
 from crack.harness.process import ProgramSpec
@@ -87,7 +87,7 @@ def _died_note(harness: Harness) -> str:
     notes = []
     for process in harness.processes:
         code = process.returncode
-        if code is not None and not process.ended_by_us and not harness.aborted:
+        if process.is_learner and code is not None and not process.ended_by_us and not harness.aborted:
             notes.append(
                 f"Note: your program {process.exit_description()} during this stage. "
                 f"Its last output:\n{process.last_output()}"
@@ -134,7 +134,12 @@ def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResul
     duration = time.monotonic() - started
 
     result = StageResult(stage.slug, stage.name, number, StageStatus.PASSED, duration)
-    if timed_out:
+    if isinstance(outcome.failure, ReadTimeout) and duration >= timeout - 0.1:
+        # The wait was cut short by the stage's deadline: that is the stage timing out.
+        result.status = StageStatus.TIMED_OUT
+        result.message = f"timed out after {timeout:g} s — {outcome.failure.message}"
+        result.hint = outcome.failure.hint
+    elif timed_out:
         result.status = StageStatus.TIMED_OUT
         result.message = f"timed out after {timeout:g} s"
         if outcome.failure is None and not outcome.finished:

@@ -35,9 +35,5 @@ def challenge_dirs() -> list[Path]:
     return [*extra, data_root() / "challenges"]
 
 
-def reference_solutions_dir() -> Path:
-    return data_root() / "reference_solutions"
-
-
 def learner_templates_dir() -> Path:
     return data_root() / "learner_template"

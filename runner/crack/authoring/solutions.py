@@ -16,12 +16,12 @@ from pathlib import Path
 
 from crack.challenge.model import Challenge
 from crack.errors import ConfigError, CrackUsageError, InternalError
-from crack.paths import reference_solutions_dir
 from crack.scaffold import IGNORED, copy_starter
 
 
 def solution_dir(challenge: Challenge, language: str) -> Path:
-    return reference_solutions_dir() / challenge.slug / language
+    """``reference_solutions/`` sits beside the ``challenges/`` folder the challenge is in."""
+    return challenge.directory.parent.parent / "reference_solutions" / challenge.slug / language
 
 
 def diff_path(challenge: Challenge, language: str, slug: str) -> Path:

@@ -111,6 +111,24 @@ class Harness:
         self._processes.append(process)
         return process
 
+    def start_helper(
+        self,
+        argv: Sequence[str],
+        *,
+        name: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> ProgramProcess:
+        """Start a process of the tester's own (a backend, an upstream resolver, a server to
+        clone from). Its output is logged under ``[name]``; it is ended at teardown like the
+        learner's program, and ``wait_for_port`` works on it too."""
+        self._check_not_aborted()
+        process = ProgramProcess(
+            ProgramSpec(tuple(argv), cwd or self.scratch), (), self.log_session, env=env, label=name
+        )
+        self._processes.append(process)
+        return process
+
     def wait_for_port(
         self, process: ProgramProcess, port: int, timeout: float | None = None, host: str = "127.0.0.1"
     ) -> None:

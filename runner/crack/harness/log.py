@@ -18,6 +18,7 @@ from enum import StrEnum
 class Source(StrEnum):
     TESTER = "tester"
     PROGRAM = "program"
+    HELPER = "helper"
     INTERNAL = "internal"
 
 
@@ -55,6 +56,10 @@ class SessionLog:
 
     def program(self, text: str) -> None:
         self._add(Source.PROGRAM, "your_program", text)
+
+    def helper(self, label: str, text: str) -> None:
+        """Output of a process the tester runs itself (a backend, an upstream server...)."""
+        self._add(Source.HELPER, label, text)
 
     def internal(self, text: str) -> None:
         self._add(Source.INTERNAL, "crack internal error", text)

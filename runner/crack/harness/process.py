@@ -8,7 +8,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,9 +45,9 @@ class OutputCapture:
     only counted; a notice says where the log was cut.
     """
 
-    def __init__(self, pipe: object, log: SessionLog, cap: int = OUTPUT_CAP_BYTES) -> None:
+    def __init__(self, pipe: object, emit: Callable[[str], None], cap: int = OUTPUT_CAP_BYTES) -> None:
         self._pipe = pipe
-        self._log = log
+        self._log_line = emit
         self._cap = cap
         self.total_bytes = 0
         self.logged_bytes = 0
@@ -89,11 +89,11 @@ class OutputCapture:
         self.logged_bytes += len(raw) + 1
         if self.logged_bytes > self._cap:
             self.truncated = True
-            self._log.program(f"… output truncated after {self._cap:,} bytes (the rest is not shown)")
+            self._log_line(f"… output truncated after {self._cap:,} bytes (the rest is not shown)")
             return
         text = raw.rstrip(b"\r").decode("utf-8", errors="replace")
         self.tail.append(text)
-        self._log.program(text)
+        self._log_line(text)
 
     def join(self, timeout: float) -> None:
         self._thread.join(timeout)
@@ -111,7 +111,9 @@ class ProgramProcess:
         env: Mapping[str, str] | None = None,
         cwd: Path | None = None,
         stdin: int | None = subprocess.DEVNULL,
+        label: str | None = None,
     ) -> None:
+        """Start ``spec`` with ``args``; output is logged as the learner's, or as ``label``'s."""
         self.argv = [*spec.command, *args]
         self.display = spec.display(args)
         full_env = {**os.environ, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
@@ -145,8 +147,15 @@ class ProgramProcess:
             ) from None
         self.pid = self.popen.pid
         proctree.track(self.pid)
-        self.output = OutputCapture(self.popen.stdout, log)
+        self.is_learner = label is None
+        emit = log.program if label is None else (lambda text: log.helper(label, text))
+        self.output = OutputCapture(self.popen.stdout, emit)
         self.ended_by_us = False
+
+    def send_signal(self, sig: int) -> None:
+        """Signal the program itself (e.g. SIGHUP to reload its configuration)."""
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
 
     @property
     def returncode(self) -> int | None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from crack.challenge.model import Stage
     from crack.grading import GradingPlan
 
-_STYLE = {Source.TESTER: "cyan", Source.PROGRAM: "dim", Source.INTERNAL: "bold red"}
+_STYLE = {Source.TESTER: "cyan", Source.PROGRAM: "dim", Source.HELPER: "magenta", Source.INTERNAL: "bold red"}
 _MARK = {
     StageStatus.PASSED: ("✓", "green"),
     StageStatus.FAILED: ("✗", "red"),

@@ -1,0 +1,111 @@
+"""The authoring kit: scaffold a challenge, prove it sound, catch a stage that tests nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crack.authoring.solutions import materialize, pack, unpack
+from crack.challenge import load_challenge
+
+NEW_STAGE = """  - slug: greet-again
+    name: Greet again
+    difficulty: easy
+    timeout: 10
+    concepts: {pattern: p, data_structure: d, algorithm: a}
+    hints: [h]
+    interview: [q]
+"""
+
+
+@pytest.fixture
+def scaffolded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crack: Callable[..., Any]) -> Path:
+    result = crack(["author", "new", "greeter", "--root", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("CRACK_CHALLENGE_PATH", str(tmp_path / "challenges"))
+    return tmp_path
+
+
+def _check(crack: Callable[..., Any], *extra: str) -> Any:
+    return crack(["author", "check", "greeter", "--jobs", "2", *extra], env={"COLUMNS": "200"})
+
+
+def test_a_new_challenge_passes_author_check(scaffolded: Path, crack: Callable[..., Any]) -> None:
+    for path in ("challenges/greeter/challenge.yaml", "challenges/greeter/tester/__init__.py",
+                 "reference_solutions/greeter/python/stages/greet.diff", "tests/test_greeter_challenge.py",
+                 "challenges/greeter/scenarios/wrong-greeting/changes.diff"):  # fmt: skip
+        assert (scaffolded / path).is_file(), path
+    compile((scaffolded / "tests/test_greeter_challenge.py").read_text(), "generated test", "exec")
+    first = _check(crack, "--record-goldens")
+    assert first.exit_code == 0, first.output
+    assert (scaffolded / "challenges/greeter/scenarios/wrong-greeting/expected_output.txt").is_file()
+    again = _check(crack)
+    assert again.exit_code == 0, again.output
+    assert "8 of 8 checks passed" in again.output
+    assert "no oracle named" in again.output
+
+
+def test_a_stage_no_program_discriminates_fails_the_check(
+    scaffolded: Path, crack: Callable[..., Any]
+) -> None:
+    folder = scaffolded / "challenges/greeter"
+    (folder / "challenge.yaml").write_text((folder / "challenge.yaml").read_text() + NEW_STAGE)
+    (folder / "stages/greet-again.md").write_text("Greet once more.\n")
+    tester = folder / "tester/__init__.py"
+    tester.write_text(tester.read_text() + '\n\ntester.stage("greet-again")(greet)\n')
+    (scaffolded / "reference_solutions/greeter/python/stages/greet-again.diff").write_text("")
+    result = _check(crack, "--record-goldens")
+    assert result.exit_code == 1
+    line = next(line for line in result.output.splitlines() if "stage greet-again is discriminated" in line)
+    assert "FAIL" in line and "no program passes the stages before it and fails it" in line
+
+
+def test_wrong_scenarios_and_changed_goldens_fail(scaffolded: Path, crack: Callable[..., Any]) -> None:
+    assert _check(crack, "--record-goldens").exit_code == 0
+    scenarios = scaffolded / "challenges/greeter/scenarios"
+    spec = scenarios / "never-listens/scenario.yaml"
+    spec.write_text(spec.read_text().replace("fails_at: bind", "fails_at: greet"))
+    golden = scenarios / "wrong-greeting/expected_output.txt"
+    golden.write_text(golden.read_text().replace("hello", "HELLO"))
+    result = _check(crack)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    never = next(line for line in lines if "scenario never-listens" in line)
+    assert "FAIL" in never and "expected to fail at 'greet', but it failed at 'bind'" in never
+    wrong = next(line for line in lines if "scenario wrong-greeting" in line)
+    assert "FAIL" in wrong and "differs from expected_output.txt" in wrong
+
+
+def test_a_missing_oracle_says_how_to_install_it(scaffolded: Path, crack: Callable[..., Any]) -> None:
+    yaml_path = scaffolded / "challenges/greeter/challenge.yaml"
+    text = yaml_path.read_text().replace(
+        "stages:\n",
+        "oracle:\n  command: no-such-server\n  requires: [no-such-server]\n"
+        "  install: apt-get install no-such-server\nstages:\n",
+        1,
+    )
+    yaml_path.write_text(text)
+    result = _check(crack, "--record-goldens")
+    assert result.exit_code == 0
+    line = next(line for line in result.output.splitlines() if "oracle" in line and "missing" in line)
+    assert "needs no-such-server: apt-get install no-such-server" in line
+
+
+def test_unpack_edit_pack_round_trip(scaffolded: Path, tmp_path: Path) -> None:
+    challenge = load_challenge("greeter")
+    folders = unpack(challenge, "python", tmp_path / "snapshots")
+    assert [f.name for f in folders] == ["00-starter", "01-bind", "02-greet"]
+    main = folders[-1] / "app" / "main.py"
+    main.write_text(main.read_text().replace('b"hello "', 'b"hello, "'))
+    pack(challenge, "python", tmp_path / "snapshots")
+    rebuilt = materialize(challenge, "python", "greet", tmp_path / "rebuilt")
+    assert 'b"hello, "' in (rebuilt / "app" / "main.py").read_text()
+    assert (rebuilt / "your_program.sh").stat().st_mode & 0o111
+
+
+def test_new_refuses_bad_slugs_and_existing_challenges(scaffolded: Path, crack: Callable[..., Any]) -> None:
+    assert "is not a slug" in crack(["author", "new", "Bad_Slug", "--root", str(scaffolded)]).output
+    assert "already exists" in crack(["author", "new", "greeter", "--root", str(scaffolded)]).output
