@@ -25,7 +25,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check runner tests challenges bench
-	$(BIN)/mypy
+	MYPY=$(BIN)/mypy bash scripts/typecheck.sh
 
 check: lint test
 

@@ -13,9 +13,19 @@ if TYPE_CHECKING:
 def make_console(file: IO[str] | None = None, *, stderr: bool = False) -> Console:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            """The reader left (``crack test | head``): stop printing, but let the grading
+            finish and end with its own exit code (rich's default would exit with 1)."""
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.file.fileno())
+            self.quiet = True
+
     stream = file or (sys.stderr if stderr else sys.stdout)
     colour = stream.isatty() and "NO_COLOR" not in os.environ
-    return Console(
+    return _Console(
         file=stream,
         no_color=not colour,
         color_system="auto" if colour else None,

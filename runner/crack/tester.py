@@ -27,9 +27,15 @@ StageFunction = Callable[[Harness], None]
 
 
 class Tester:
-    def __init__(self, challenge_slug: str) -> None:
+    def __init__(self, challenge_slug: str, *, warm_imports: tuple[str, ...] = ()) -> None:
+        """``warm_imports``: heavy modules later stages import (a client library, say).
+
+        The grading loop imports them in a background thread while the first stages run,
+        which mostly wait on the learner's program, so no stage pays for the import.
+        """
         self.challenge_slug = challenge_slug
         self.stages: dict[str, StageFunction] = {}
+        self.warm_imports = warm_imports
 
     def stage(self, slug: str) -> Callable[[StageFunction], StageFunction]:
         def register(function: StageFunction) -> StageFunction:

@@ -13,7 +13,7 @@ from .client import connect, start, unordered
 from .library import client_library
 from .resp import NULL, OK, QUEUED, Array, Error, Integer, RespValue, Simple, array, bulk
 
-tester = Tester("redis")
+tester = Tester("redis", warm_imports=("redis",))
 
 WORDS = [
     "apple",

@@ -87,8 +87,7 @@ class Connection:
             self.closed = True
             got = f" after sending {show(self._buffer)}" if self._buffer else ""
             raise ConnectionClosed(
-                f"{self.name}: your program closed the connection{got} while crack waited for "
-                f"{waiting_for}",
+                f"{self.name}: your program closed the connection{got} while crack waited for {waiting_for}",
                 hint="a server keeps each connection open and answers every command on it",
                 received=self._buffer,
             )

@@ -86,7 +86,7 @@ def run_capped(
         popen.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
-    ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5)
+    ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)
     proctree.reap(ended - {popen.pid})

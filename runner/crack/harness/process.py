@@ -181,7 +181,8 @@ class ProgramProcess:
         """End the program and every process it started, and collect the leader's status."""
         self.ended_by_us = self.popen.poll() is None
         procs = proctree.snapshot()
-        ended = proctree.kill_tree({self.pid} | proctree.orphans_of_ours(procs), grace=grace, procs=procs)
+        roots = {self.pid} | proctree.orphans_of_ours(procs)
+        ended = proctree.kill_tree(roots, grace=grace, procs=procs, leader=self.popen)
         try:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:

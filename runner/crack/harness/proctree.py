@@ -11,9 +11,11 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 _PR_SET_CHILD_SUBREAPER = 36
 _subreaper_set = False
@@ -126,16 +128,32 @@ def reap(pids: Iterable[int]) -> None:
             pass
 
 
-def kill_tree(roots: Iterable[int], grace: float = 1.0, procs: dict[int, ProcInfo] | None = None) -> set[int]:
+class _Waitable(Protocol):
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def kill_tree(
+    roots: Iterable[int],
+    grace: float = 1.0,
+    procs: dict[int, ProcInfo] | None = None,
+    leader: _Waitable | None = None,
+) -> set[int]:
     """SIGTERM every process of the trees under ``roots``, then SIGKILL what is left.
 
-    Returns every pid that was part of the trees. The tree is walked again before the
-    SIGKILL round, since a process may fork while it is being ended.
+    ``leader``, a child of ours among the roots, is waited for directly (a blocking wait
+    returns the moment it exits, where polling would add latency to every stage). Returns
+    every pid that was part of the trees. The tree is walked again before the SIGKILL
+    round, since a process may fork while it is being ended.
     """
     roots = set(roots)
     targets = descendants(roots, procs)
     _signal_all(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace
+    if leader is not None:
+        try:
+            leader.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
     while _alive(targets) and time.monotonic() < deadline:
         time.sleep(0.005)
     for _ in range(50):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,11 @@ class TextReporter:
         self.console = console
         self.show_log = show_log
         self._file: object | None = None
+        self._lock = threading.Lock()  # log lines arrive from the tester's and the readers' threads
+
+    def _print(self, *items: object) -> None:
+        with self._lock:
+            self.console.print(*items)
 
     @classmethod
     def to_file(cls, path: Path) -> TextReporter:
@@ -53,10 +59,10 @@ class TextReporter:
         line.append(f"Grading {plan.challenge.name}", style="bold")
         line.append(f" · {len(plan.stages)} stage{'s' if len(plan.stages) != 1 else ''}")
         line.append(f" · program: {plan.program.display()} · seed {plan.seed}")
-        self.console.print(line)
+        self._print(line)
 
     def stage_started(self, stage: Stage, number: int) -> None:
-        self.console.print()
+        self._print()
 
     def log_line(self, line: LogLine) -> None:
         if not self.show_log:
@@ -64,7 +70,7 @@ class TextReporter:
         text = Text()
         text.append(f"[{line.label}] ", style=_STYLE[line.source])
         text.append(line.text)
-        self.console.print(text)
+        self._print(text)
 
     def stage_finished(self, result: StageResult) -> None:
         mark, style = _MARK[result.status]
@@ -72,30 +78,30 @@ class TextReporter:
         head.append(f"{mark} Stage {result.number} ({result.slug}) {_WORD[result.status]}", style=style)
         if result.status is not StageStatus.SKIPPED:
             head.append(f" in {result.duration_s:.2f} s", style="dim")
-        self.console.print(head)
+        self._print(head)
         if result.status in (StageStatus.PASSED, StageStatus.SKIPPED):
             return
         for line in result.message.splitlines():
-            self.console.print(Text("  " + line, style=style))
+            self._print(Text("  " + line, style=style))
         if result.hint:
             hint = Text("  Hint: ", style="yellow")
             hint.append(result.hint)
-            self.console.print(hint)
+            self._print(hint)
 
     def run_finished(self, report: RunReport) -> None:
         counts = report.counts()
-        self.console.print()
+        self._print()
         parts = [
             f"{n} {_WORD[s] if s is not StageStatus.ERROR else 'internal error'}"
             for s, n in counts.items()
             if n
         ]
         summary = Text("Summary: " + ", ".join(parts), style="bold")
-        self.console.print(summary)
+        self._print(summary)
         for stage in report.stages:
             mark, style = _MARK[stage.status]
-            self.console.print(Text(f"  {mark} {stage.number:>2}. {stage.slug}", style=style))
+            self._print(Text(f"  {mark} {stage.number:>2}. {stage.slug}", style=style))
         if report.interrupted:
-            self.console.print(Text("Interrupted: your program was stopped.", style="yellow"))
+            self._print(Text("Interrupted: your program was stopped.", style="yellow"))
         if self._file is not None:
             self._file.close()  # type: ignore[attr-defined]
