@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system programs crack's tests grade against or need: the real systems the
-# challenges' oracles run (redis-server, nginx, haproxy, knot, dnsmasq), dig, and git.
+# challenges' oracles run (redis-server, nginx, haproxy, knot, dnsmasq), dig, git and chromium.
 # Safe to run again: installs only what is missing.
 set -euo pipefail
 
@@ -15,6 +15,7 @@ need knotd knot
 need dnsmasq dnsmasq-base
 need dig dnsutils
 need git git
+need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -eq 0 ]; then

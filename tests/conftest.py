@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
 from crack.cli import cli
+from crack.schemas import schema_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = load_challenge("redis")
@@ -61,7 +62,10 @@ def grade_json(
         ["test", "--challenge", challenge, "--run", run, "--output", str(out), "--format", "json", *extra],
         cwd=program_dir,
     )
-    return result.exit_code, json.loads(out.read_text())
+    report = json.loads(out.read_text())
+    # Every JSON report the suite produces must match the schema crack ships.
+    assert not schema_errors(report), schema_errors(report)
+    return result.exit_code, report
 
 
 def statuses(report: dict[str, Any]) -> dict[str, str]:

@@ -78,7 +78,7 @@ def test_scenario(challenge: Challenge, scenario: Scenario, tmp_path: Path) -> N
     assert problem is None, f"{scenario.name}: {problem}"
     if scenario.spec.fails_at is None:
         return
-    actual = render_failure(report)
+    actual = render_failure(report, scenario.spec.normalise)
     golden = scenario.golden_path
     if os.environ.get("CRACK_RECORD_GOLDEN") == "1" or (not golden.exists() and not os.environ.get("CI")):
         golden.write_text(actual)

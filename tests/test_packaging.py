@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-def test_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
+def test_wheel_in_a_fresh_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # crack must come from the wheel alone
     dist = tmp_path / "dist"
     subprocess.run(
         [

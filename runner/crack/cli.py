@@ -15,6 +15,7 @@ import click
 
 from crack import __version__
 from crack.errors import CrackError, CrackUsageError, ExitCode
+from crack.reporters import FORMATS
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -197,9 +198,7 @@ def _grade_options(function: Any) -> Any:
         click.option("--all", "all_stages", is_flag=True, help="Run every stage, in order."),
         click.option("--until", help="Run stages 1..STAGE, in order."),
         click.option("--stage", "only", help="Run only this stage."),
-        click.option(
-            "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-        ),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file."),
         click.option("--seed", type=click.IntRange(0, 2**63), help="Replay a run's randomness."),
     ]
@@ -412,5 +411,33 @@ def pack_solution(challenge: str, directory: Path, language: str) -> None:
         click.echo(path)
 
 
+# --- grading at scale: crack grade, crack report, crack gradescope (crack.batch.commands) ---
+def _add_scale_commands() -> None:
+    from crack.batch.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_scale_commands()
+
+
 def main() -> None:
-    sys.exit(cli.main(prog_name="crack", standalone_mode=True))
+    """The console script. Ends with ``os._exit`` once output is flushed: the run's files
+    are already written (atomically, fsynced), and tearing down the interpreter's modules
+    one by one would only add tens of milliseconds to every command."""
+    import os
+
+    try:
+        cli.main(prog_name="crack", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # the reader left (e.g. `| head`), or closed
+            pass
+    os._exit(code)

@@ -52,6 +52,8 @@ class GradingPlan:
     seed: int
     fail_fast: bool = True
     timeout_scale: float = 1.0
+    isolation: str = "none"
+    """The containment the program runs under, as reports name it."""
 
 
 class Interrupted(Exception):
@@ -153,19 +155,39 @@ def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResul
         log.internal(outcome.error_trace.rstrip())
     elif outcome.failure is not None:
         result.status = StageStatus.FAILED
-        result.message = outcome.failure.message + (f"\n{died}" if died else "")
+        already = "Its last output" in outcome.failure.message
+        result.message = outcome.failure.message + (f"\n{died}" if died and not already else "")
         result.hint = outcome.failure.hint
     for problem in problems:
         log.internal(problem)
     if result.status is StageStatus.PASSED:
         log.tester(f"Stage passed in {duration:.2f} s")
     result.log = [line.render() for line in log.lines]
+    result.ports = list(harness.ports)
     reporter.stage_finished(result)
     return result
 
 
+def _warm_up(modules: Sequence[str]) -> None:
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the stage that needs it will report the problem
+            pass
+
+
 def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
-    report = RunReport(plan.challenge.slug, plan.program.display(), plan.seed)
+    if plan.tester.warm_imports and len(plan.stages) > 1:
+        threading.Thread(target=_warm_up, args=(plan.tester.warm_imports,), daemon=True).start()
+    report = RunReport(
+        plan.challenge.slug,
+        plan.program.display(),
+        plan.seed,
+        isolation=plan.isolation,
+        points={stage.slug: stage.worth for stage in plan.stages},
+    )
     reporter.run_started(plan)
     stages = list(plan.stages)
     for index, stage in enumerate(stages):

@@ -1,8 +1,11 @@
 """Results as values: what a grading found, independent of how it is shown.
 
-The JSON form (``RunReport.to_dict``) is versioned: version 1 is
-``{"version", "challenge", "program", "seed", "stages": [{"slug", "name", "status",
-"duration_s", "message", "log"}]}``.
+The JSON form (``RunReport.to_dict``) is versioned and described by the JSON Schema
+``crack/schemas/report.schema.json`` (which tests check every report against). Version 2 is
+``{"version", "challenge", "program", "seed", "isolation", "interrupted", "score",
+"max_score", "stages": [{"slug", "name", "number", "status", "duration_s", "message", "log",
+"score", "max_score"}]}``; version 1 had neither the isolation mode, nor points, nor the
+stage number. Change the schema and bump the version together.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 
 
 class StageStatus(StrEnum):
@@ -32,15 +35,20 @@ class StageResult:
     message: str = ""
     hint: str | None = None
     log: list[str] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+    """Ports the stage handed out: not reported, used to normalise golden outputs."""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, max_score: int = 0) -> dict[str, Any]:
         return {
             "slug": self.slug,
             "name": self.name,
+            "number": self.number,
             "status": self.status.value,
             "duration_s": round(self.duration_s, 3),
             "message": self.message + (f"\nHint: {self.hint}" if self.hint else ""),
             "log": "\n".join(self.log),
+            "score": max_score if self.status is StageStatus.PASSED else 0,
+            "max_score": max_score,
         }
 
 
@@ -51,6 +59,10 @@ class RunReport:
     seed: int
     stages: list[StageResult] = field(default_factory=list)
     interrupted: bool = False
+    isolation: str = "none"
+    """How the program was contained while graded ("none": a process group only)."""
+    points: dict[str, int] = field(default_factory=dict)
+    """What each stage is worth, by slug (from the challenge's YAML)."""
 
     @property
     def passed(self) -> bool:
@@ -67,10 +79,15 @@ class RunReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        stages = [stage.to_dict(self.points.get(stage.slug, 0)) for stage in self.stages]
         return {
             "version": REPORT_VERSION,
             "challenge": self.challenge,
             "program": self.program,
             "seed": self.seed,
-            "stages": [stage.to_dict() for stage in self.stages],
+            "isolation": self.isolation,
+            "interrupted": self.interrupted,
+            "score": sum(stage["score"] for stage in stages),
+            "max_score": sum(stage["max_score"] for stage in stages),
+            "stages": stages,
         }

@@ -134,6 +134,7 @@ def expiry(h: Harness) -> None:
 
     k3 = key(h)
     client.expect("SET", k3, v, "EX", "10", reply=OK)
+    h.sleep(0.05)
     client.expect(
         "GET", k3, reply=bulk(v), hint="EX is in seconds (PX in milliseconds): the key should live 10 s"
     )
@@ -303,7 +304,13 @@ def pubsub(h: Harness) -> None:
         subscriber.expect_reply(
             ("(waiting for the published message)",), b"", array(bulk("message"), bulk(news), bulk(msg))
         )
-    publisher.expect("PUBLISH", sport, msg, reply=Integer(1))
+    publisher.expect(
+        "PUBLISH",
+        sport,
+        msg,
+        reply=Integer(1),
+        hint="count the subscribers of this channel, not the channels",
+    )
     alice.expect_reply(
         ("(waiting for the published message)",), b"", array(bulk("message"), bulk(sport), bulk(msg))
     )

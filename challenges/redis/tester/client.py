@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crack.harness import Connection, Harness, StageFailure
+from crack.harness import Connection, Harness, ProgramIOError, StageFailure
 from crack.harness.bytes_display import show
 
 from .resp import (
@@ -74,7 +74,12 @@ class RespClient:
         normalize: Callable[[RespValue], RespValue] | None = None,
     ) -> RespValue:
         what = f"the reply to {describe_command(command)}"
-        got, raw = self.read(what, timeout)
+        try:
+            got, raw = self.read(what, timeout)
+        except ProgramIOError as exc:
+            if hint and not exc.hint:  # the stage's hint explains a silence as well as a wrong reply
+                raise type(exc)(exc.message, hint, exc.received) from None
+            raise
         compared = normalize(got) if normalize else got
         if compared != expected:
             raise StageFailure(

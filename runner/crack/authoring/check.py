@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from crack.authoring.scenarios import grade_silently, load_scenarios, render_failure, verdict_problem
+from crack.authoring.scenarios import (
+    Substitution,
+    grade_silently,
+    load_scenarios,
+    render_failure,
+    verdict_problem,
+)
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge.loader import load_challenge
 from crack.report import StageStatus
@@ -66,12 +72,13 @@ def _grade(job: _Job) -> _Outcome:
         dest = Path(tmp) / "program"
         kind, name = job.build
         run = "./your_program.sh"
+        extra: list[Substitution] = []
         if kind == "reference":
             program = materialize(challenge, job.language, name, dest)
         elif kind == "scenario":
             scenario = next(s for s in load_scenarios(challenge) if s.name == name)
             program = scenario.build(challenge, dest)
-            run = scenario.spec.run
+            run, extra = scenario.spec.run, scenario.spec.normalise
         else:
             assert challenge.oracle is not None
             dest.mkdir()
@@ -80,7 +87,7 @@ def _grade(job: _Job) -> _Outcome:
     outcome.statuses = {s.slug: s.status.value for s in report.stages}
     outcome.problem = verdict_problem(report, job.fails_at)
     if job.fails_at is not None and outcome.problem is None and job.kind == "scenario":
-        outcome.golden_text = render_failure(report)
+        outcome.golden_text = render_failure(report, extra)
     return outcome
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,13 @@ GOLDEN_NAME = "expected_output.txt"
 SCENARIO_SEED = 7
 
 
+class Substitution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str
+    replacement: str
+
+
 class ScenarioSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -46,6 +54,11 @@ class ScenarioSpec(BaseModel):
     base: str | None = None
     language: str = "python"
     run: str = "./your_program.sh"
+    normalise: list[Substitution] = Field(
+        default_factory=list,
+        description="Extra regex substitutions for this scenario's golden output, for values "
+        "the broken program itself makes vary (a remaining time in milliseconds, say).",
+    )
 
 
 @dataclass(frozen=True)
@@ -124,21 +137,26 @@ def verdict_problem(report: RunReport, fails_at: str | None) -> str | None:
 
 
 _NORMALISE = [
-    (re.compile(r"(port[ =]|--port |port=|:)\d{4,5}\b"), r"\1<PORT>"),
     (re.compile(r"/tmp/[^\s'\")]+"), "<TMP>"),
     (re.compile(r"\b\d+\.\d\d s\b"), "<N> s"),
 ]
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, ports: Sequence[int] = (), extra: Sequence[Substitution] = ()) -> str:
+    """Make a grading's output comparable across runs: the ports the stage handed out,
+    temporary paths and durations are replaced, and nothing else."""
+    for port in sorted(set(ports), key=lambda p: -len(str(p))):
+        text = re.sub(rf"(?<!\d){port}(?!\d)", "<PORT>", text)
     for pattern, replacement in _NORMALISE:
         text = pattern.sub(replacement, text)
+    for substitution in extra:
+        text = re.sub(substitution.pattern, substitution.replacement, text)
     return text
 
 
-def render_failure(report: RunReport) -> str:
+def render_failure(report: RunReport, extra: Sequence[Substitution] = ()) -> str:
     """The tester's lines of the first stage that did not pass, and its verdict."""
     stage = next(s for s in report.stages if s.status is not StageStatus.PASSED)
     lines = [line for line in stage.log if not line.startswith("[your_program]")]
     message = stage.message + (f"\nHint: {stage.hint}" if stage.hint else "")
-    return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"])) + "\n"
+    return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"]), stage.ports, extra) + "\n"

@@ -51,10 +51,18 @@ class Stage(_Strict):
     instructions_file: str | None = Field(
         default=None, description="Markdown beside the YAML; default stages/<slug>.md."
     )
+    points: int | None = Field(
+        default=None, ge=0, le=1000, description="What the stage is worth; default: its difficulty's weight."
+    )
 
     @property
     def instructions_path(self) -> str:
         return self.instructions_file or f"stages/{self.slug}.md"
+
+    @property
+    def worth(self) -> int:
+        """Points for passing the stage, as reports (JSON, Gradescope, HTML) count them."""
+        return self.points if self.points is not None else self.difficulty.weight
 
 
 class Oracle(_Strict):

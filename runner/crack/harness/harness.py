@@ -60,6 +60,8 @@ class Harness:
         self._teardown: list[Callable[[], Any]] = []
         self._client_count = 0
         self.aborted = False
+        self.ports: list[int] = []
+        """Ports handed out in this stage (golden outputs normalise exactly these)."""
 
     # --- time ----------------------------------------------------------------------------
     def remaining(self) -> float:
@@ -87,7 +89,9 @@ class Harness:
         return list(self._processes)
 
     def free_port(self) -> int:
-        return free_port()
+        port = free_port()
+        self.ports.append(port)
+        return port
 
     def start_program(
         self,
@@ -145,12 +149,16 @@ class Harness:
                     f"your program {process.exit_description()} before it accepted connections "
                     f"on port {port}. Its last output:\n{output}",
                     hint=hint_from_output(output)
-                    or "run it yourself with the same command to see why it stops",
+                    or (
+                        "it ended on its own: a server keeps running, accepting connections in a loop"
+                        if process.returncode == 0
+                        else "run it yourself with the same command to see why it stops"
+                    ),
                 )
             if time.monotonic() >= deadline:
                 break
             time.sleep(PORT_POLL_S)
-        self._fail_not_listening(process, port, limit)
+        self._fail_not_listening(process, port, timeout)
 
     @staticmethod
     def _is_listening(process: ProgramProcess, port: int, host: str) -> bool:
@@ -165,7 +173,7 @@ class Harness:
         sock.close()
         return True
 
-    def _fail_not_listening(self, process: ProgramProcess, port: int, waited: float) -> NoReturn:
+    def _fail_not_listening(self, process: ProgramProcess, port: int, timeout: float | None) -> NoReturn:
         ports = listening.listening_ports(proctree.descendants({process.pid}))
         hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
         if ports:
@@ -173,10 +181,8 @@ class Harness:
                 f"your program listens on port {', '.join(map(str, sorted(ports)))} instead: "
                 f"it must use the port given by --port {port}"
             )
-        self.fail(
-            f"your program did not accept connections on port {port} within {waited:.1f} s",
-            hint=hint,
-        )
+        when = "before the stage's time ran out" if timeout is None else f"within {timeout:g} s"
+        self.fail(f"your program did not accept connections on port {port} {when}", hint=hint)
 
     def start_server(self, args: Sequence[str], port: int) -> ProgramProcess:
         """Start the program and wait until it accepts connections on ``port``."""

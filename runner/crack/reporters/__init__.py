@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from crack.errors import CrackUsageError
 
@@ -16,7 +16,29 @@ if TYPE_CHECKING:
     from crack.harness.log import LogLine
     from crack.report import RunReport, StageResult
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "junit", "gradescope", "exercism", "markdown")
+"""What ``crack test --format`` writes. Every one but text is rendered from the JSON report."""
+
+
+def document_renderer(fmt: str) -> Callable[[Any], str]:
+    """The function turning a JSON report document into ``fmt`` (any format but text)."""
+    import json
+
+    from crack.reporters.exercism import render_exercism
+    from crack.reporters.gradescope import render_gradescope
+    from crack.reporters.junit import render_junit
+    from crack.reporters.markdown import render_markdown
+
+    renderers: dict[str, Callable[[Any], str]] = {
+        "json": lambda doc: json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+        "junit": render_junit,
+        "gradescope": render_gradescope,
+        "exercism": render_exercism,
+        "markdown": render_markdown,
+    }
+    if fmt not in renderers:
+        raise CrackUsageError(f"unknown format '{fmt}' (choose from {', '.join(renderers)})")
+    return renderers[fmt]
 
 
 class FanOut:
@@ -59,7 +81,10 @@ def make_reporter(fmt: str, output: Path | None, console: Console) -> Reporter:
         if output is None:
             return JsonReporter(None, console)
         return FanOut([TextReporter(console), JsonReporter(output, console)])
-    raise CrackUsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    from crack.reporters.documents import DocumentReporter
+
+    file_reporter = DocumentReporter(document_renderer(fmt), output, console)
+    return file_reporter if output is None else FanOut([TextReporter(console), file_reporter])
 
 
 class NullReporter:
