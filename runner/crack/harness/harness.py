@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from crack.harness import listening, proctree
 from crack.harness.failure import StageFailure
+from crack.harness.growth import Growth, measure_growth
 from crack.harness.hints import hint_from_output
+from crack.harness.lines import LineSession
 from crack.harness.log import SessionLog
 from crack.harness.net import (
     Connection,
@@ -132,6 +134,29 @@ class Harness:
         )
         self._processes.append(process)
         return process
+
+    def start_line_session(
+        self, args: Sequence[str] = (), *, env: dict[str, str] | None = None, quiet: bool = False
+    ) -> LineSession:
+        """Start the program with stdin/stdout as a line protocol (one command, one reply).
+
+        ``quiet`` keeps bulk workloads out of the log; only failures show their transcript.
+        """
+        self._check_not_aborted()
+        process = ProgramProcess(self.program, args, self.log_session, env=env, stdio_protocol=True)
+        self._processes.append(process)
+        session = LineSession(process, self.log_session, quiet=quiet)
+        self.defer(session.close)
+        return session
+
+    def growth(
+        self, workload: Callable[[int], float], *, small: int, large: int, operation: str, rounds: int = 3
+    ) -> Growth:
+        """Run ``workload`` at two sizes (see :mod:`crack.harness.growth`) and log the result."""
+        self.log(f"Measuring how the time per {operation} grows from {small:,} to {large:,} items…")
+        result = measure_growth(workload, small, large, rounds)
+        self.log(result.describe(operation))
+        return result
 
     def wait_for_port(
         self, process: ProgramProcess, port: int, timeout: float | None = None, host: str = "127.0.0.1"

@@ -112,8 +112,13 @@ class ProgramProcess:
         cwd: Path | None = None,
         stdin: int | None = subprocess.DEVNULL,
         label: str | None = None,
+        stdio_protocol: bool = False,
     ) -> None:
-        """Start ``spec`` with ``args``; output is logged as the learner's, or as ``label``'s."""
+        """Start ``spec`` with ``args``; output is logged as the learner's, or as ``label``'s.
+
+        With ``stdio_protocol`` the program's stdin and stdout are the tester's channel to
+        it (``self.popen.stdin``/``stdout``) and only its stderr is logged.
+        """
         self.argv = [*spec.command, *args]
         self.display = spec.display(args)
         full_env = {**os.environ, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
@@ -125,9 +130,9 @@ class ProgramProcess:
                 self.argv,
                 cwd=cwd or spec.cwd,
                 env=full_env,
-                stdin=stdin,
+                stdin=subprocess.PIPE if stdio_protocol else stdin,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
+                stderr=subprocess.PIPE if stdio_protocol else subprocess.STDOUT,
                 start_new_session=True,
             )
         except FileNotFoundError:
@@ -149,7 +154,7 @@ class ProgramProcess:
         proctree.track(self.pid)
         self.is_learner = label is None
         emit = log.program if label is None else (lambda text: log.helper(label, text))
-        self.output = OutputCapture(self.popen.stdout, emit)
+        self.output = OutputCapture(self.popen.stderr if stdio_protocol else self.popen.stdout, emit)
         self.ended_by_us = False
 
     def send_signal(self, sig: int) -> None:
