@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system programs crack's tests grade against or need: the real systems the
-# challenges' oracles run (redis-server, nginx, haproxy, knot, dnsmasq), dig, git and chromium.
+# challenges' oracles run (redis-server, nginx, haproxy, BIND), dig, git and chromium.
 # Safe to run again: installs only what is missing.
 set -euo pipefail
 
@@ -11,8 +11,7 @@ need() {  # need COMMAND PACKAGE
 need redis-server redis-server
 need nginx nginx-light
 need haproxy haproxy
-need knotd knot
-need dnsmasq dnsmasq-base
+need named bind9
 need dig dnsutils
 need git git
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
@@ -31,5 +30,5 @@ apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # A package may start a system-wide server; the tests start their own on free ports.
 if command -v service >/dev/null 2>&1; then
-  for service in redis-server nginx haproxy knot; do service "$service" stop >/dev/null 2>&1 || true; done
+  for service in redis-server nginx haproxy named bind9; do service "$service" stop >/dev/null 2>&1 || true; done
 fi

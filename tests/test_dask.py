@@ -190,6 +190,7 @@ def test_dask_cluster_grades_with_the_same_verdicts_as_local(
     assert all(count > 0 for count in executed.values()), executed
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_plain_error(submissions: list[str]) -> None:
     done = subprocess.run(
         [

@@ -63,7 +63,7 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_the_zip_holds_what_gradescope_needs(autograder: Path) -> None:
+def _zip_holds_what_gradescope_needs(autograder: Path) -> None:
     source = autograder / "source"
     for script in ("setup.sh", "run_autograder"):
         assert (source / script).stat().st_mode & stat.S_IXUSR, f"{script} is not executable"
@@ -111,8 +111,10 @@ def _run_autograder(autograder: Path, submission: Path | None) -> tuple[int, dic
 
 
 @pytest.mark.slow
-def test_run_autograder_grades_the_submission(autograder: Path, tmp_path: Path) -> None:
+def test_autograder_zip_set_up_and_run_against_an_autograder_tree(autograder: Path, tmp_path: Path) -> None:
     from crack.authoring.solutions import materialize
+
+    _zip_holds_what_gradescope_needs(autograder)
 
     worth = [REDIS.stage(slug).worth for slug in ("bind", "ping", "ping-multiple")]
 
@@ -213,6 +215,7 @@ def _run_workflow(repo: Path, tmp_path: Path) -> tuple[list[int], dict[str, str]
     return codes, env
 
 
+@pytest.mark.slow
 def test_template_workflow_runs_crack_test_and_writes_junit_and_summary(tmp_path: Path) -> None:
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true

@@ -106,8 +106,15 @@ def page(browser: BrowserContext, graded: tuple[dict[str, Any], Path]) -> Iterat
     page.close()
 
 
-def test_page_renders_the_grid_from_the_report(page: Page, graded: tuple[dict[str, Any], Path]) -> None:
+def test_html_report_in_chromium(page: Page, graded: tuple[dict[str, Any], Path]) -> None:
+    """One test, three checks: under xdist, each test would grade and launch a browser anew."""
     batch, _ = graded
+    _grid_matches_the_report(page, batch)
+    _clicking_a_failed_cell_shows_its_message_and_log(page, batch)
+    _sorting_by_score(page)
+
+
+def _grid_matches_the_report(page: Page, batch: dict[str, Any]) -> None:
     assert page.title() == "crack grade redis"
     assert page.locator("h1").inner_text() == "crack grade redis"
     rows = page.locator("table.grid tbody tr")
@@ -133,10 +140,7 @@ def test_page_renders_the_grid_from_the_report(page: Page, graded: tuple[dict[st
     assert page.locator("#detail").is_hidden()
 
 
-def test_clicking_a_failed_cell_shows_its_message_and_log(
-    page: Page, graded: tuple[dict[str, Any], Path]
-) -> None:
-    batch, _ = graded
+def _clicking_a_failed_cell_shows_its_message_and_log(page: Page, batch: dict[str, Any]) -> None:
     stage = batch["submissions"][1]["stages"][1]
     assert stage["status"] == "failed"
     page.locator('tr[data-name="wrong"] td.cell[data-stage="ping"]').click()
@@ -152,7 +156,7 @@ def test_clicking_a_failed_cell_shows_its_message_and_log(
     assert "missing: no such folder" in detail.locator("pre.message").inner_text()
 
 
-def test_sorting_by_score(page: Page) -> None:
+def _sorting_by_score(page: Page) -> None:
     def order() -> list[str | None]:
         rows = page.locator("table.grid tbody tr")
         return [rows.nth(i).get_attribute("data-name") for i in range(rows.count())]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,7 +54,11 @@ def load_tester(challenge: Challenge) -> Tester:
     init = package_dir / "__init__.py"
     if not init.is_file():
         raise ConfigError(init, "the challenge has no tester module")
-    module_name = f"crack_challenges.{challenge.slug.replace('-', '_')}.tester"
+    parent = f"crack_challenges.{challenge.slug.replace('-', '_')}"
+    module_name = f"{parent}.tester"
+    # The parent packages exist only so the tester's relative imports resolve.
+    for name in ("crack_challenges", parent):
+        sys.modules.setdefault(name, types.ModuleType(name))
     module = sys.modules.get(module_name)
     if module is None or Path(getattr(module, "__file__", "")) != init:
         spec = importlib.util.spec_from_file_location(

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crack.batch import BATCH_FORMATS
 from crack.errors import ConfigError, CrackUsageError, ExitCode
 from crack.reporters import FORMATS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crack.batch.runner import BatchPlan, OnDone
 
 
 def _isolation_modes(ctx: click.Context) -> list[str]:
@@ -116,7 +122,9 @@ def grade_cmd(
     ctx.exit(int(ExitCode.STAGE_FAILED) if broken else int(ExitCode.OK))
 
 
-def _run_with_progress(plan: Any, console: Any, run_batch: Any) -> dict[str, Any]:
+def _run_with_progress(
+    plan: BatchPlan, console: Console, run_batch: Callable[[BatchPlan, OnDone], dict[str, Any]]
+) -> dict[str, Any]:
     """A rich progress bar on a terminal; one line per finished submission otherwise (CI logs)."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

@@ -90,8 +90,9 @@ class Harness:
         """Every instance of the program this stage started, in order."""
         return list(self._processes)
 
-    def free_port(self) -> int:
-        port = free_port()
+    def free_port(self, *, udp: bool = False) -> int:
+        """A free TCP port (with ``udp``, free for UDP as well: a DNS server takes both)."""
+        port = free_port(udp=udp)
         self.ports.append(port)
         return port
 
@@ -159,23 +160,33 @@ class Harness:
         return result
 
     def wait_for_port(
-        self, process: ProgramProcess, port: int, timeout: float | None = None, host: str = "127.0.0.1"
+        self,
+        process: ProgramProcess,
+        port: int,
+        timeout: float | None = None,
+        host: str = "127.0.0.1",
+        *,
+        udp: bool = False,
     ) -> None:
-        """Block until ``port`` accepts TCP connections; fail if the program dies first."""
+        """Block until the program listens on TCP ``port`` (with ``udp``: has bound that UDP
+        port); fail if it dies first. Read from the kernel's socket tables, never by
+        connecting or sending a probe, so the program's first client is the tester."""
         limit = self.remaining() - 0.25 if timeout is None else min(timeout, self.remaining())
-        self.log(f"Waiting for your program to accept connections on port {port}…")
+        what = f"bound UDP port {port}" if udp else f"accepted connections on port {port}"
+        self.log(
+            f"Waiting for your program to {'bind UDP port' if udp else 'accept connections on port'} {port}…"
+        )
         deadline = time.monotonic() + max(limit, 0.0)
         while True:
-            if self._is_listening(process, port, host):
+            if self._is_ready(process, port, host, udp):
                 return
             if process.returncode is not None:
                 output = process.last_output()
                 self.fail(
-                    f"your program {process.exit_description()} before it accepted connections "
-                    f"on port {port}. Its last output:\n{output}",
+                    f"your program {process.exit_description()} before it {what}. Its last output:\n{output}",
                     hint=hint_from_output(output)
                     or (
-                        "it ended on its own: a server keeps running, accepting connections in a loop"
+                        "it ended on its own: a server keeps running, serving clients in a loop"
                         if process.returncode == 0
                         else "run it yourself with the same command to see why it stops"
                     ),
@@ -183,31 +194,43 @@ class Harness:
             if time.monotonic() >= deadline:
                 break
             time.sleep(PORT_POLL_S)
-        self._fail_not_listening(process, port, timeout)
+        self._fail_not_ready(process, port, timeout, udp)
 
     @staticmethod
-    def _is_listening(process: ProgramProcess, port: int, host: str) -> bool:
-        """Whether the program's tree listens on ``port``, without connecting to it."""
+    def _is_ready(process: ProgramProcess, port: int, host: str, udp: bool) -> bool:
+        tree = proctree.descendants({process.pid})
+        if udp:
+            return port in listening.udp_ports(tree)
         if listening.PROC_AVAILABLE:
             if not listening.port_taken(host, port):
                 return False
-            return port in listening.listening_ports(proctree.descendants({process.pid}))
+            return port in listening.listening_ports(tree)
         sock = try_connect(host, port, timeout=0.5)
         if sock is None:
             return False
         sock.close()
         return True
 
-    def _fail_not_listening(self, process: ProgramProcess, port: int, timeout: float | None) -> NoReturn:
-        ports = listening.listening_ports(proctree.descendants({process.pid}))
-        hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
-        if ports:
+    def _fail_not_ready(
+        self, process: ProgramProcess, port: int, timeout: float | None, udp: bool
+    ) -> NoReturn:
+        tree = proctree.descendants({process.pid})
+        tcp, datagram = sorted(listening.listening_ports(tree)), sorted(listening.udp_ports(tree))
+        wrong, protocol = (datagram, "binds UDP port") if udp else (tcp, "listens on port")
+        if wrong:
             hint = (
-                f"your program listens on port {', '.join(map(str, sorted(ports)))} instead: "
-                f"it must use the port given by --port {port}"
+                f"your program {protocol} {', '.join(map(str, wrong))} instead: it must use the port "
+                f"given by --port {port}"
             )
+        elif udp and port in tcp:
+            hint = "your program listens on TCP only: this server receives UDP datagrams (SOCK_DGRAM)"
+        elif udp:
+            hint = "does it read the port from --port and bind a UDP socket (SOCK_DGRAM) on 127.0.0.1?"
+        else:
+            hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
         when = "before the stage's time ran out" if timeout is None else f"within {timeout:g} s"
-        self.fail(f"your program did not accept connections on port {port} {when}", hint=hint)
+        verb = f"bind UDP port {port}" if udp else f"accept connections on port {port}"
+        self.fail(f"your program did not {verb} {when}", hint=hint)
 
     def start_server(self, args: Sequence[str], port: int) -> ProgramProcess:
         """Start the program and wait until it accepts connections on ``port``."""

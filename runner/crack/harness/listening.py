@@ -82,6 +82,11 @@ def listening_ports(pids: Iterable[int]) -> set[int]:
     inodes = _listening_inodes_netlink()
     if inodes is None:
         inodes = _listening_inodes(f"/proc/{pids[0] if pids else os.getpid()}/net")
+    return _ports_of(pids, inodes)
+
+
+def _ports_of(pids: Iterable[int], inodes: dict[str, int]) -> set[int]:
+    """Ports of the sockets (by inode) that any of ``pids`` holds open."""
     ports: set[int] = set()
     for pid in pids:
         fd_dir = f"/proc/{pid}/fd"
@@ -115,3 +120,21 @@ def port_taken(host: str, port: int) -> bool:
         except OSError as exc:
             return exc.errno == errno.EADDRINUSE
     return False
+
+
+def udp_ports(pids: Iterable[int]) -> set[int]:
+    """UDP ports bound by any of ``pids`` (UDP tables are short: /proc is read directly)."""
+    pids = list(pids)
+    if not pids:
+        return set()
+    inodes: dict[str, int] = {}
+    for table in ("udp", "udp6"):
+        try:
+            lines = Path(f"/proc/{pids[0]}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9:
+                inodes[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    return _ports_of(pids, inodes)

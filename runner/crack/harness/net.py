@@ -17,11 +17,22 @@ HINT_REFUSED = (
 )
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now (the kernel's pick)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+def free_port(host: str = "127.0.0.1", *, udp: bool = False) -> int:
+    """A TCP port nobody listens on right now (the kernel's pick); with ``udp``, one that is
+    free for UDP too."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            port = int(sock.getsockname()[1])
+            if not udp:
+                return port
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as datagram:
+                try:
+                    datagram.bind((host, port))
+                except OSError:
+                    continue
+                return port
+    raise OSError("no port is free for both TCP and UDP")
 
 
 def try_connect(host: str, port: int, timeout: float = 0.5) -> socket.socket | None:
