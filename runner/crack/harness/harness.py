@@ -275,7 +275,7 @@ class Harness:
     ) -> RunResult:
         """Run the learner's program once to completion (a CLI-style challenge)."""
         self._check_not_aborted()
-        argv = [*self.program.command, *args]
+        argv = self.program.argv(args)
         self.log(f"$ {self.program.display(args)}")
         limit = self.remaining() if timeout is None else min(timeout, self.remaining())
         try:
@@ -295,9 +295,10 @@ class Harness:
 
         self._check_not_aborted()
         self.log(f"$ {self.program.display(args)}")
+        argv = self.program.argv(args)
         child = pexpect.spawn(
-            self.program.command[0],
-            [*self.program.command[1:], *args],
+            argv[0],
+            argv[1:],
             cwd=str(self.program.cwd),
             env={**os.environ, **self.program.env},
             timeout=min(timeout, self.remaining()),

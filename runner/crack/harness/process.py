@@ -34,6 +34,14 @@ class ProgramSpec:
     def parse(cls, command_line: str, cwd: Path) -> ProgramSpec:
         return cls(tuple(shlex.split(command_line)), cwd)
 
+    def argv(self, extra: Sequence[str] = ()) -> list[str]:
+        """The command line to run, with a relative program path (``./your_program.sh``)
+        made absolute against ``cwd``, so the program can be run from any folder."""
+        first = self.command[0]
+        if "/" in first and not os.path.isabs(first):
+            first = str(self.cwd / first)
+        return [first, *self.command[1:], *extra]
+
     def display(self, extra: Sequence[str] = ()) -> str:
         return shlex.join([*self.command, *extra])
 
@@ -119,7 +127,7 @@ class ProgramProcess:
         With ``stdio_protocol`` the program's stdin and stdout are the tester's channel to
         it (``self.popen.stdin``/``stdout``) and only its stderr is logged.
         """
-        self.argv = [*spec.command, *args]
+        self.argv = spec.argv(args)
         self.display = spec.display(args)
         full_env = {**os.environ, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
         self._log = log
