@@ -14,6 +14,7 @@ need haproxy haproxy
 need named bind9
 need dig dnsutils
 need git git
+need sqlite3 sqlite3
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 

@@ -1,0 +1,242 @@
+"""The sqlite challenge's tester: one function per stage slug of challenge.yaml.
+
+The learner's program is run once per command, as ``./your_program.sh DB COMMAND``, on
+database files this tester builds with Python's sqlite3 module (``dbgen``). Every
+expected answer comes from SQLite itself, and the sqlite3 command-line shell passes
+every stage (the test suite grades it through ``oracle/run.sh``).
+"""
+
+from __future__ import annotations
+
+from crack.harness import Harness
+from crack.tester import Tester
+
+from .check import expect_exact, expect_rows
+from .data import THEMES, Theme
+from .dbgen import TableInfo, TestDatabase, articles_database, small_database, stars_database
+from .hints import (
+    HEADER,
+    INTERIOR,
+    OVERFLOW,
+    RECORD,
+    SCHEMA,
+    count_hint,
+    dbinfo_hint,
+    overflow_hint,
+    rows_hint,
+    scan_hint,
+    sentence,
+    tables_hint,
+)
+from .index import index_lookup
+
+tester = Tester("sqlite")
+
+__all__ = ["tester"]
+
+
+def dbinfo_expected(db: TestDatabase) -> bytes:
+    tables = sum(1 for kind, _ in db.schema() if kind == "table")
+    return f"database page size: {db.page_size}\nnumber of tables: {tables}\n".encode()
+
+
+def tables_expected(db: TestDatabase) -> bytes:
+    names = sorted(name for kind, name in db.schema() if kind == "table" and not name.startswith("sqlite_"))
+    return (" ".join(names) + "\n").encode()
+
+
+def theme_of(table: TableInfo) -> Theme:
+    assert table.theme is not None
+    return table.theme
+
+
+def column_of_kind(table: TableInfo, kinds: tuple[str, ...]) -> str | None:
+    for column in theme_of(table).columns:
+        if column.kind in kinds:
+            return column.name
+    return None
+
+
+@tester.stage("dbinfo")
+def dbinfo(h: Harness) -> None:
+    rng = h.random
+    first = small_database(
+        rng,
+        h.scratch / "sample-1.db",
+        page_size=4096,
+        tables=rng.randint(2, 3),
+        autoincrement=True,
+        single_page_tables=False,
+    )
+    other_size = rng.choice((1024, 2048, 8192, 16384, 32768))
+    second = small_database(
+        rng,
+        h.scratch / "sample-2.db",
+        page_size=other_size,
+        tables=rng.randint(1, 3),
+        autoincrement=False,
+        single_page_tables=False,
+    )
+    for db in (first, second):
+        h.log(db.describe())
+        expect_exact(h, db, ".dbinfo", dbinfo_expected(db), hint=dbinfo_hint(db), about=HEADER)
+
+
+@tester.stage("tables")
+def tables(h: Harness) -> None:
+    rng = h.random
+    for number, auto in ((1, True), (2, None)):
+        themes = rng.sample(THEMES, rng.randint(3, 5))
+        if [t.table for t in themes] == sorted(t.table for t in themes):
+            themes.reverse()  # schema order must not already be the sorted order
+        db = small_database(
+            rng,
+            h.scratch / f"sample-{number}.db",
+            page_size=rng.choice((4096, 8192)),
+            tables=len(themes),
+            index=True,
+            view=True,
+            autoincrement=auto,
+            themes=themes,
+            single_page_tables=False,
+        )
+        h.log(db.describe())
+        about = f"{SCHEMA}. {sentence(RECORD)}"
+        expect_exact(h, db, ".tables", tables_expected(db), hint=tables_hint(db), about=about)
+        expect_exact(h, db, ".dbinfo", dbinfo_expected(db), hint=dbinfo_hint(db), about=about)
+
+
+@tester.stage("count-rows")
+def count_rows(h: Harness) -> None:
+    rng = h.random
+    db = small_database(
+        rng, h.scratch / "sample.db", page_size=rng.choice((4096, 8192)), tables=rng.randint(3, 4)
+    )
+    h.log(db.describe())
+    for i, table in enumerate(rng.sample(db.tables, 3)):
+        sql = f"SELECT COUNT(*) FROM {table.name}" if i != 1 else f"select count(*) from {table.name}"
+        hint = count_hint(db, table.name, False)
+        expect_exact(h, db, sql, f"{table.rows}\n".encode(), hint=hint, about=hint)
+
+
+@tester.stage("select-column")
+def select_column(h: Harness) -> None:
+    rng = h.random
+    teas = next(t for t in THEMES if t.table == "teas")
+    themes = [teas, *rng.sample([t for t in THEMES if t is not teas], 2)]
+    rng.shuffle(themes)
+    db = small_database(rng, h.scratch / "sample.db", page_size=4096, tables=3, themes=themes)
+    h.log(db.describe())
+    first, second = (t for t in db.tables if t.name != "teas")
+    queries = [
+        f"SELECT {theme_of(first).name_column} FROM {first.name}",
+        f"SELECT {theme_of(second).group} FROM {second.name}",
+        "select notes from teas",
+    ]
+    for sql in queries:
+        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+
+
+@tester.stage("select-columns")
+def select_columns(h: Harness) -> None:
+    rng = h.random
+    flagged = [t for t in THEMES if any(c.kind == "flag" for c in t.columns)]
+    nullable = [t for t in THEMES if any(c.kind == "nullable" for c in t.columns)]
+    first = rng.choice(flagged)
+    second = rng.choice(nullable)
+    rest = [t for t in THEMES if t not in (first, second)]
+    themes = [first, second, rng.choice(rest)]
+    rng.shuffle(themes)
+    db = small_database(rng, h.scratch / "sample.db", page_size=4096, tables=3, themes=themes)
+    h.log(db.describe())
+    by_theme = {t.theme: t for t in db.tables}
+    flag_table, null_table = by_theme[first], by_theme[second]
+    other = by_theme[next(t for t in themes if t not in (first, second))]
+    queries = [
+        f"SELECT id, {theme_of(other).name_column} FROM {other.name}",
+        f"SELECT {column_of_kind(flag_table, ('flag',))}, {theme_of(flag_table).name_column}, "
+        f"{theme_of(flag_table).group} FROM {flag_table.name}",
+        f"SELECT {theme_of(null_table).name_column}, {column_of_kind(null_table, ('nullable',))}, id "
+        f"FROM {null_table.name}",
+    ]
+    for sql in queries:
+        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+
+
+@tester.stage("where")
+def where(h: Harness) -> None:
+    rng = h.random
+    db = small_database(rng, h.scratch / "sample.db", page_size=4096, tables=3)
+    h.log(db.describe())
+    queries = []
+    for i, table in enumerate(db.tables):
+        theme = theme_of(table)
+        values = [str(v[0]) for v in db.query(f"SELECT {theme.group} FROM {table.name}")]
+        repeated = [v for v in values if values.count(v) > 1] or values
+        value = rng.choice(repeated)
+        other = column_of_kind(table, ("int", "flag", "nullable")) or "id"
+        if i == 0:
+            queries.append(
+                f"SELECT {theme.name_column}, {other} FROM {table.name} WHERE {theme.group} = '{value}'"
+            )
+        elif i == 1:
+            queries.append(
+                f"select id, {theme.name_column} from {table.name} where {theme.group} = '{value}'"
+            )
+        else:
+            queries.append(f"SELECT {theme.name_column} FROM {table.name} WHERE {theme.group} = '{value}'")
+            absent = rng.choice(("Antarctica", "Atlantis", "unknown"))
+            queries.append(
+                f"SELECT {theme.name_column}, id FROM {table.name} WHERE {theme.group} = '{absent}'"
+            )
+        names = [str(v[0]) for v in db.query(f"SELECT {theme.name_column} FROM {table.name}")]
+        accented = [n for n in names if not n.isascii()]
+        if accented and not any("WHERE name" in q for q in queries):
+            name = rng.choice(accented)
+            queries.append(f"SELECT id, {theme.group} FROM {table.name} WHERE {theme.name_column} = '{name}'")
+    for sql in queries:
+        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+
+
+@tester.stage("full-scan")
+def full_scan(h: Harness) -> None:
+    rng = h.random
+    db = stars_database(rng, h.scratch / "stars.db", rng.randint(4500, 6000))
+    h.log(db.describe())
+    table = db.table("stars")
+    counts = db.query("SELECT constellation, COUNT(*) FROM stars GROUP BY constellation ORDER BY 2 DESC")
+    busy = str(counts[len(counts) // 3][0])
+    hint = count_hint(db, "stars", True)
+    expect_exact(h, db, "SELECT COUNT(*) FROM stars", f"{table.rows}\n".encode(), hint=hint, about=INTERIOR)
+    for sql in (
+        f"SELECT id, name FROM stars WHERE constellation = '{busy}'",
+        f"SELECT name, {rng.choice(('spectral_class', 'distance_ly', 'magnitude_x100'))} FROM stars",
+    ):
+        expect_rows(h, db, sql, db.output(sql), hint=scan_hint(db, sql), about=INTERIOR)
+
+
+@tester.stage("overflow")
+def overflow(h: Harness) -> None:
+    db, long_rows = articles_database(h.random, h.scratch / "articles.db", h.random.randint(120, 180))
+    h.log(f"{db.describe()}; {long_rows} rows of articles are longer than a page")
+    authors = db.query(
+        "SELECT author FROM articles GROUP BY author "
+        f"ORDER BY SUM(length(body) > {db.page_size - 35}) DESC, author LIMIT 1"
+    )
+    author = str(authors[0][0])
+    expect_exact(
+        h,
+        db,
+        "SELECT COUNT(*) FROM articles",
+        f"{db.table('articles').rows}\n".encode(),
+        hint=OVERFLOW,
+        about=OVERFLOW,
+    )
+    for sql in (
+        "SELECT id, title FROM articles",
+        f"SELECT id, body FROM articles WHERE author = '{author}'",
+    ):
+        expect_rows(h, db, sql, db.output(sql), hint=overflow_hint(db, sql), about=OVERFLOW)
+
+
+tester.stage("index-lookup")(index_lookup)
