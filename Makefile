@@ -32,6 +32,7 @@ check: lint test
 ## Speed targets, measured side by side in one run.
 bench: install
 	$(BIN)/python bench/bench_grading.py
+	$(BIN)/python bench/bench_batch.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
