@@ -70,18 +70,13 @@ class FanOut:
 
 def make_reporter(fmt: str, output: Path | None, console: Console) -> Reporter:
     """The terminal always sees text, unless the chosen format goes to standard output."""
-    from crack.reporters.json_report import JsonReporter
+    from crack.reporters.documents import DocumentReporter
     from crack.reporters.text import TextReporter
 
     if fmt == "text":
         if output is None:
             return TextReporter(console)
         return FanOut([TextReporter(console), TextReporter.to_file(output)])
-    if fmt == "json":
-        if output is None:
-            return JsonReporter(None, console)
-        return FanOut([TextReporter(console), JsonReporter(output, console)])
-    from crack.reporters.documents import DocumentReporter
 
     file_reporter = DocumentReporter(document_renderer(fmt), output, console)
     return file_reporter if output is None else FanOut([TextReporter(console), file_reporter])

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crack.fileio import atomic_write_text
+from crack.reporters import NullReporter
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from crack.challenge.model import Stage
-    from crack.grading import GradingPlan
-    from crack.harness.log import LogLine
-    from crack.report import RunReport, StageResult
+    from crack.report import RunReport
 
 Document = Mapping[str, Any]
 """A report as JSON data: see crack/schemas/report.schema.json."""
@@ -75,7 +73,7 @@ def summary_line(document: Document) -> str:
     )
 
 
-class DocumentReporter:
+class DocumentReporter(NullReporter):
     """Hears a grading and, when it ends, writes ``render(report.to_dict())``.
 
     To ``path``, or to the console's file (standard output) when ``path`` is None, so that
@@ -86,18 +84,6 @@ class DocumentReporter:
         self.render = render
         self.path = path
         self.console = console
-
-    def run_started(self, plan: GradingPlan) -> None:
-        pass
-
-    def stage_started(self, stage: Stage, number: int) -> None:
-        pass
-
-    def log_line(self, line: LogLine) -> None:
-        pass
-
-    def stage_finished(self, result: StageResult) -> None:
-        pass
 
     def run_finished(self, report: RunReport) -> None:
         text = self.render(report.to_dict())
