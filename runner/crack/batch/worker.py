@@ -153,24 +153,22 @@ def stop_all() -> None:
     The children run in their own sessions, so the terminal's SIGINT does not reach them:
     each gets one, as a Ctrl-C, then SIGKILL if it has not exited after the grace period.
     """
-    with _LIVE_LOCK:
-        groups = list(_LIVE)
-    for group in groups:
-        try:
-            os.killpg(group, signal.SIGINT)
-        except ProcessLookupError:
-            pass
+    _signal_live(signal.SIGINT)
     deadline = time.monotonic() + STOP_GRACE_S
     while time.monotonic() < deadline:
         with _LIVE_LOCK:
             if not _LIVE:
                 return
         time.sleep(0.05)
+    _signal_live(signal.SIGKILL)
+
+
+def _signal_live(sig: signal.Signals) -> None:
     with _LIVE_LOCK:
         groups = list(_LIVE)
     for group in groups:
         try:
-            os.killpg(group, signal.SIGKILL)
+            os.killpg(group, sig)
         except ProcessLookupError:
             pass
 
