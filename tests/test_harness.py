@@ -184,3 +184,18 @@ def test_udp_oneshot_and_interactive(
         tmp_path, "--stage", stage, challenge="fake", run=f"{sys.executable} {PROGRAMS / program}"
     )
     assert code == 0, report["stages"][0]["message"]
+
+
+def test_logical_clock_is_seeded_and_only_moves_forward() -> None:
+    import random
+
+    from crack.harness import LogicalClock
+
+    first, again = LogicalClock(random.Random("7:ttl")), LogicalClock(random.Random("7:ttl"))
+    assert first.now_ms == again.now_ms >= 1_700_000_000_000
+    assert first.advance(1_500) == first.start_ms + 1_500
+    assert first.describe().endswith("(+1,500 ms)")
+    with pytest.raises(ValueError):
+        first.advance(-1)
+    with pytest.raises(ValueError):
+        first.set(first.now_ms - 1)

@@ -1,5 +1,6 @@
 """The harness a tester drives the learner's program with."""
 
+from crack.harness.clock import LogicalClock
 from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
 from crack.harness.harness import Harness
 from crack.harness.net import Connection, UdpEndpoint
@@ -9,6 +10,7 @@ __all__ = [
     "Connection",
     "ConnectionClosed",
     "Harness",
+    "LogicalClock",
     "ProgramIOError",
     "ProgramProcess",
     "ProgramSpec",

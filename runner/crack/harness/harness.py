@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from crack.harness import listening, proctree
+from crack.harness.clock import LogicalClock
 from crack.harness.failure import StageFailure
 from crack.harness.growth import Growth, measure_growth
 from crack.harness.hints import hint_from_output
@@ -72,6 +73,11 @@ class Harness:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(min(seconds, self.remaining()))
+
+    def clock(self) -> LogicalClock:
+        """A logical clock starting at a seeded epoch: send its time with each command
+        instead of sleeping (see :mod:`crack.harness.clock`)."""
+        return LogicalClock(self.random)
 
     # --- logging and failing -------------------------------------------------------------
     def log(self, text: str) -> None:
