@@ -32,6 +32,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class Rubric(StrEnum):
+    """The interview rubric dimension a stage gives evidence for (see `crack interview`)."""
+
+    CORRECTNESS = "correctness"
+    COMPLEXITY = "complexity"
+    EDGE_CASES = "edge-cases"
+
+
 class Concepts(_Strict):
     """What a stage teaches, in the three questions every stage answers."""
 
@@ -53,6 +61,10 @@ class Stage(_Strict):
     )
     points: int | None = Field(
         default=None, ge=0, le=1000, description="What the stage is worth; default: its difficulty's weight."
+    )
+    rubric: Rubric = Field(
+        default=Rubric.CORRECTNESS,
+        description="What passing it shows an interviewer: correctness, complexity or edge cases.",
     )
 
     @property
