@@ -82,7 +82,9 @@ class Oracle(_Strict):
 
     ``command`` is run like a learner's program, with the tester's arguments appended;
     ``{challenge_dir}`` in it stands for the challenge's folder, so an adapter script there
-    can map the tester's arguments onto the real system (a generated config, say).
+    can map the tester's arguments onto the real system (a generated config, say), and
+    ``{python}`` for the interpreter running crack, for an oracle that is a Python library
+    (cachetools, limits) installed beside crack.
     """
 
     command: str = Field(min_length=1)
@@ -90,7 +92,12 @@ class Oracle(_Strict):
     install: str = Field(min_length=1, description="How to install what it requires.")
 
     def command_for(self, challenge_dir: Path) -> str:
-        return self.command.replace("{challenge_dir}", str(challenge_dir))
+        import shlex
+        import sys
+
+        return self.command.replace("{challenge_dir}", str(challenge_dir)).replace(
+            "{python}", shlex.quote(sys.executable)
+        )
 
     def missing(self) -> list[str]:
         import shutil
