@@ -58,8 +58,12 @@ class CrackGroup(click.Group):
 
 @click.group(cls=CrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crack")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Build real systems from scratch; crack grades them locally, stage by stage."""
+    from crack.interview import before_command
+
+    before_command(ctx.invoked_subcommand)  # a mock interview's timer, on every command
 
 
 # --- browsing ------------------------------------------------------------------------------
@@ -246,6 +250,9 @@ def _record(repo: LearnerRepo | None, report: Any) -> None:
 
     if repo is None:
         return
+    from crack.interview import record_grading
+
+    record_grading(repo, report)
     passed = [s.slug for s in report.stages if s.status is StageStatus.PASSED]
     if passed:
         repo.record_passes(passed)
@@ -420,6 +427,16 @@ def _add_scale_commands() -> None:
 
 
 _add_scale_commands()
+
+
+def _add_interview_command() -> None:
+    from crack.interview.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_add_interview_command()
 
 
 def main() -> None:
