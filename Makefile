@@ -33,6 +33,7 @@ check: lint test
 bench: install
 	$(BIN)/python bench/bench_grading.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_complexity.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
