@@ -262,6 +262,12 @@ def test_finish_early_one_at_a_time_and_history(crack: CrackCli, kv: Challenge, 
         ["0/2", "0/1", "0/1"],
     ]
     assert "interview: kv, 04:00 left" in shown.output
+    # Its time runs out with no command in between: the history closes it first.
+    later = crack(["interview", "--history"], cwd=repo, env=at(90))
+    assert "Time was up for the last kv interview." in later.output
+    rows = [line for line in later.output.splitlines() if line.startswith("│ 3 ")]
+    assert "05:00 of 05:00" in rows[0] and "time-up" in rows[0]
+    assert history_file(repo)["active"] is None
 
 
 def _cells(row: str) -> list[str]:

@@ -6,7 +6,7 @@ Registered on the ``crack`` group by :mod:`crack.cli`. Also holds what the CLI h
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from crack.challenge.model import Challenge
-    from crack.interview.session import Attempt
+    from crack.interview.session import Attempt, Interviews
     from crack.learner import LearnerRepo
     from crack.report import RunReport
 
@@ -174,6 +174,20 @@ def _finish(repo: LearnerRepo) -> None:
     _show_card(_console(), attempt, f"{heading}: {attempt.challenge}.")
 
 
+def _close_if_time_up(interviews: Interviews, at: datetime, console: Console) -> None:
+    """An interview whose time ran out with no command since is closed, and its card
+    shown, before anything else is done with the file."""
+    from crack.interview.session import Ending
+
+    active = interviews.data.active
+    if active is None or active.remaining(at) > 0:
+        return
+    interviews.finish(at, Ending.TIME_UP)
+    interviews.save()
+    _show_card(console, active, f"Time was up for the last {active.challenge} interview.")
+    console.print()
+
+
 def _history(repo: LearnerRepo) -> None:
     from crack.interview.card import history_table
     from crack.interview.session import Interviews
@@ -181,6 +195,7 @@ def _history(repo: LearnerRepo) -> None:
     interviews = Interviews.load(repo.root)
     data = interviews.data
     console = _console()
+    _close_if_time_up(interviews, now(), console)
     if not data.attempts and data.active is None:
         console.print("No interviews yet in this repository. Start one with `crack interview`.")
         return
@@ -191,12 +206,12 @@ def _history(repo: LearnerRepo) -> None:
 
 def _start(challenge_slug: str | None, directory: Path | None, minutes: int, language: str) -> None:
     from crack.challenge import load_challenge
-    from crack.interview.session import Attempt, Ending, Interviews
+    from crack.interview.session import Attempt, Interviews
     from crack.interview.statement import show_statement
 
     console = _console()
     if directory is not None:
-        if challenge_slug is None:  # pragma: no cover - click fills CHALLENGE first
+        if challenge_slug is None:  # click fills CHALLENGE before DIRECTORY: cannot happen
             raise CrackUsageError("name the challenge: crack interview CHALLENGE DIRECTORY")
         repo = _create_repo(load_challenge(challenge_slug), language, directory)
         console.print(f"Created {directory} for {repo.challenge.name} ({language}): cd {directory}")
@@ -204,13 +219,8 @@ def _start(challenge_slug: str | None, directory: Path | None, minutes: int, lan
         repo = _repo_here(challenge_slug)
     interviews = Interviews.load(repo.root)
     at = now()
+    _close_if_time_up(interviews, at, console)
     active = interviews.data.active
-    if active is not None and active.remaining(at) <= 0:
-        interviews.finish(at, Ending.TIME_UP)
-        interviews.save()
-        _show_card(console, active, f"Time was up for the last {active.challenge} interview.")
-        console.print()
-        active = None
     if active is not None:
         left = clock_text(active.remaining(at))
         if challenge_slug is None:  # a reminder of the problem, not a new interview
