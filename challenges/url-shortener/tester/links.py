@@ -1,0 +1,172 @@
+"""Stages 4-5: asking twice gives the same link; links with names of the user's choice."""
+
+from __future__ import annotations
+
+from crack.harness import Harness
+
+from .common import expect_error, expect_link, expect_redirect, fail, long_url, start, tester, word
+
+HINT_DEDUPE = (
+    "keep a second dictionary from URL to code: look the URL up before making a new code, "
+    "and answer 200 OK with the existing link when it is there"
+)
+HINT_REPLAY = (
+    "remember the response given to each Idempotency-Key (status and link) and send it again "
+    "when the key comes back: a client retrying after a timeout must not be able to tell the "
+    "retry from the first answer"
+)
+
+
+@tester.stage("idempotency")
+def idempotency(h: Harness) -> None:
+    server = start(h, h.clock())
+    api = server.api
+    a, b, c, d = (long_url(h, f"/{n}") for n in range(1, 5))
+    code_a = expect_link(api.post({"url": a}), api, a)
+    expect_link(
+        api.post({"url": a}),
+        api,
+        a,
+        status=200,
+        code=code_a,
+        status_hint="the URL was shortened before: nothing is created, so the answer is 200 OK "
+        "with the existing link. " + HINT_DEDUPE,
+    )
+    h.log("The same URL twice gave the same code.")
+
+    key = f"{word(h)}-{h.random.randrange(10**9):09d}"
+    code_b = expect_link(api.post({"url": b}, headers={"Idempotency-Key": key}), api, b)
+    reply = api.post({"url": b}, headers={"Idempotency-Key": key})
+    expect_link(
+        reply,
+        api,
+        b,
+        status=201,
+        code=code_b,
+        status_hint="this is a retry of the request that got 201 Created: with the same "
+        "Idempotency-Key the response is the same, status included. " + HINT_REPLAY,
+    )
+    reply = api.post({"url": c}, headers={"Idempotency-Key": key})
+    expect_error(
+        reply,
+        422,
+        "the key was already used for a different request",
+        {
+            201: "an Idempotency-Key names one request: reusing it with a different body is the "
+            "client's mistake, answered with 422 (draft-ietf-httpapi-idempotency-key-header)",
+            200: "an Idempotency-Key names one request: reusing it with a different body must not "
+            "replay the old answer; it is answered with 422",
+        },
+    )
+    h.log("The same Idempotency-Key replayed the 201, and reusing it for another URL got a 422.")
+
+    other_key = f"{word(h)}-{h.random.randrange(10**9):09d}"
+    expect_link(
+        api.post({"url": b}, headers={"Idempotency-Key": other_key}),
+        api,
+        b,
+        status=200,
+        code=code_b,
+        status_hint="a new key for a URL that was already shortened is not a replay: 200 OK with "
+        "the existing link",
+    )
+    code_d = expect_link(api.post({"url": d}, headers={"Idempotency-Key": f"{key}-new"}), api, d)
+    if code_d in (code_a, code_b):
+        h.fail(f"a new URL with a new Idempotency-Key got the code {code_d!r} of an older link ({d})")
+    for code, url in ((code_a, a), (code_b, b), (code_d, d)):
+        expect_redirect(api.get(f"/{code}"), url)
+    h.log("Retried requests never created a second link.")
+
+
+@tester.stage("custom-alias")
+def custom_alias(h: Harness) -> None:
+    server = start(h, h.clock())
+    api = server.api
+    a, b, c, d = (long_url(h, f"/{n}") for n in range(1, 5))
+    alias = f"{word(h)}-sale_{h.random.randrange(10, 99)}"
+
+    expect_link(
+        api.post({"url": a, "alias": alias}),
+        api,
+        a,
+        code=alias,
+        generated=False,
+        status_hint='a link with an "alias" takes the alias as its code',
+    )
+    expect_redirect(api.get(f"/{alias}"), a)
+    expect_error(
+        api.post({"url": b, "alias": alias}),
+        409,
+        "the alias is taken",
+        {
+            201: "an alias in use belongs to its link: answer 409 Conflict and change nothing",
+            200: "the alias points to another URL: this is a conflict (409), not a retry",
+        },
+    )
+    reply = api.get(f"/{alias}")
+    if reply.status in (302, 307) and reply.header("Location") == b:
+        raise fail(
+            reply, f"302 Found with Location: {a}", "a refused request must leave the existing link untouched"
+        )
+    expect_redirect(reply, a, " (the conflict changed nothing)")
+    expect_link(
+        api.post({"url": a, "alias": alias}),
+        api,
+        a,
+        status=200,
+        code=alias,
+        generated=False,
+        status_hint="the alias already points to this very URL: a retry, answered 200 OK with "
+        "the existing link",
+    )
+    h.log("A taken alias got a 409, and the same alias for the same URL got the link back.")
+
+    twin = alias.capitalize() if alias != alias.capitalize() else alias.upper()
+    expect_link(
+        api.post({"url": b, "alias": twin}),
+        api,
+        b,
+        code=twin,
+        generated=False,
+        status_hint=f"codes are case-sensitive, like URL paths: {twin!r} and {alias!r} are different aliases",
+    )
+    expect_redirect(api.get(f"/{twin}"), b)
+    expect_redirect(api.get(f"/{alias}"), a)
+
+    generated = expect_link(api.post({"url": c}), api, c)
+    expect_error(
+        api.post({"url": d, "alias": generated}),
+        409,
+        f"{generated!r} is the generated code of another link",
+        {201: "generated codes and aliases share one namespace: an alias equal to an existing code is taken"},
+    )
+    expect_redirect(api.get(f"/{generated}"), c)
+    h.log("Aliases are case-sensitive and share one namespace with generated codes.")
+
+    invalid: list[tuple[object, str]] = [
+        ("ab", "shorter than 3 characters"),
+        ("x" * 33, "longer than 32 characters"),
+        (f"{word(h)} {word(h)}", "a space is not allowed"),
+        (f"{word(h)}/{word(h)}", '"/" would make it a path of two segments'),
+        (f"{word(h)}.html", '"." is not allowed'),
+        (f"caf\u00e9-{word(h)}", "only ASCII letters, digits, - and _"),
+        ("", "an empty alias"),
+        (12345, "an alias must be a string"),
+    ]
+    for value, why in invalid:
+        expect_error(
+            api.post({"url": d, "alias": value}),
+            400,
+            why,
+            {201: "check the alias: 3 to 32 characters among A-Z, a-z, 0-9, - and _"},
+        )
+    for value in (f"{word(h)[:2]}_", "Z" * 32):
+        expect_link(
+            api.post({"url": d, "alias": value}),
+            api,
+            d,
+            code=value,
+            generated=False,
+            status_hint="aliases of 3 to 32 characters among A-Z, a-z, 0-9, - and _ are valid",
+        )
+    h.log("Invalid aliases got a 400; aliases of 3 and 32 characters were accepted.")
