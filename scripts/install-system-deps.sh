@@ -16,6 +16,16 @@ need dig dnsutils
 need git git
 need sqlite3 sqlite3
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
+# The toolchains of the learner languages (learner_template/*/language.yaml): the tests
+# build a Redis starter in each. Rust and Go use their standard library only (no registry).
+need gcc gcc
+[ -e /usr/include/stdio.h ] || missing+=(libc6-dev)  # gcc's C library headers (a recommend)
+need g++ g++
+need node nodejs
+need javac default-jdk-headless
+need go golang-go
+need rustc rustc
+need cargo cargo
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -88,6 +88,14 @@ def list_cmd() -> None:
     _console().print(table)
 
 
+@cli.command("languages")
+def languages_cmd() -> None:
+    """List the languages, with this machine's toolchain for each (and how to install it)."""
+    from crack.languages import show_languages
+
+    show_languages(_console())
+
+
 @cli.command()
 @click.argument("challenge")
 @click.argument("directory", type=click.Path(path_type=Path))
@@ -95,21 +103,28 @@ def list_cmd() -> None:
 def start(challenge: str, directory: Path, language: str) -> None:
     """Create a learner repository for CHALLENGE in DIRECTORY (git-initialised)."""
     from crack.challenge import load_challenge
+    from crack.languages import load_language, probe
     from crack.learner import LearnerRepo
     from crack.scaffold import copy_starter, git_init
     from crack.views import show_task
 
     loaded = load_challenge(challenge)
+    lang = load_language(language)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
-    directory.mkdir(parents=True, exist_ok=True)
     copy_starter(loaded, language, directory)
-    LearnerRepo.create(directory.resolve(), loaded, language)
+    LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
     warning = git_init(directory, f"Start {loaded.name} with crack")
     console = _console()
-    console.print(f"Created {directory} for {loaded.name} ({language}).")
+    console.print(f"Created {directory} for {loaded.name} ({lang.name}).")
     if warning:
         console.print(f"warning: {warning}")
+    toolchain = probe(lang)
+    if not toolchain.found:
+        console.print(
+            f"warning: {', '.join(toolchain.missing)} not found: install it to build and run "
+            f"{lang.name} programs ({lang.install})"
+        )
     console.print(f"Next: cd {directory} && crack test   (crack task shows the instructions again)\n")
     show_task(console, loaded, loaded.stages[0])
 
@@ -199,6 +214,7 @@ def _grade_options(function: Any) -> Any:
             "--challenge", "challenge_slug", help="Grade against this challenge (outside a learner repo)."
         ),
         click.option("--run", help="Command that starts the program; the tester appends its arguments."),
+        click.option("--build", help="Command that builds the program first (default: crack.yml's build)."),
         click.option("--all", "all_stages", is_flag=True, help="Run every stage, in order."),
         click.option("--until", help="Run stages 1..STAGE, in order."),
         click.option("--stage", "only", help="Run only this stage."),
@@ -261,9 +277,15 @@ def _record(repo: LearnerRepo | None, report: Any) -> None:
 
 @cli.command()
 @_grade_options
+@click.option("--watch", is_flag=True, help="Rebuild and grade again on every save, until Ctrl-C.")
+@click.option("--watch-runs", type=click.IntRange(1), hidden=True, help="Stop watching after N gradings.")
 @click.pass_context
-def test(ctx: click.Context, /, **kwargs: Any) -> None:
+def test(ctx: click.Context, /, watch: bool, watch_runs: int | None, **kwargs: Any) -> None:
     """Grade the current stage, then every earlier one (or what the options select)."""
+    if watch:
+        from crack.watch import watch_and_grade
+
+        ctx.exit(watch_and_grade(lambda: _run_grading(**kwargs)[0], _console(), max_runs=watch_runs))
     code, _ = _run_grading(**kwargs)
     ctx.exit(code)
 

@@ -190,6 +190,20 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
     )
     reporter.run_started(plan)
     stages = list(plan.stages)
+    from crack.build import build_before_grading
+
+    try:
+        build_failure = build_before_grading(plan, reporter)
+    except KeyboardInterrupt:
+        report.interrupted = True
+        report.stages.extend(_skipped(plan, stages, "interrupted (Ctrl-C) while building"))
+        reporter.run_finished(report)
+        raise Interrupted(report) from None
+    if build_failure is not None:
+        report.stages.append(build_failure)
+        report.stages.extend(_skipped(plan, stages[1:], "not run: your program failed to build"))
+        reporter.run_finished(report)
+        return report
     for index, stage in enumerate(stages):
         try:
             result = run_stage(plan, stage, reporter)

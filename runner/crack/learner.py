@@ -35,6 +35,8 @@ class RepoConfig(BaseModel):
     stage: str = Field(pattern=SLUG_PATTERN)
     run: str = Field(default=DEFAULT_RUN, min_length=1)
     language: str = "python"
+    build: str | None = Field(default=None, min_length=1)
+    """Run once before grading, in the repository (compiled languages); see crack.build."""
 
 
 class Progress(BaseModel):
@@ -51,6 +53,7 @@ _CONFIG_HEADER = """\
 #   challenge: the system you are building (see `crack list`)
 #   stage:     the stage `crack test` grades first (advanced by `crack next`)
 #   run:       the command that starts your program; the tester appends its arguments
+#   build:     the command that compiles your program, run once before grading
 """
 
 
@@ -157,7 +160,7 @@ class LearnerRepo:
         atomic_write_text(self.progress_path, self.progress.model_dump_json(indent=2) + "\n")
         import yaml
 
-        body = yaml.safe_dump(self.config.model_dump(), sort_keys=False, allow_unicode=True)
+        body = yaml.safe_dump(self.config.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True)
         atomic_write_text(self.config_path, _CONFIG_HEADER + body)
 
     def record_passes(self, slugs: list[str]) -> None:
@@ -177,11 +180,19 @@ class LearnerRepo:
         return slug
 
     @classmethod
-    def create(cls, root: Path, challenge: Challenge, language: str) -> LearnerRepo:
+    def create(
+        cls,
+        root: Path,
+        challenge: Challenge,
+        language: str,
+        *,
+        run: str = DEFAULT_RUN,
+        build: str | None = None,
+    ) -> LearnerRepo:
         first = challenge.stages[0].slug
         repo = cls(
             root,
-            RepoConfig(challenge=challenge.slug, stage=first, language=language),
+            RepoConfig(challenge=challenge.slug, stage=first, language=language, run=run, build=build),
             Progress(unlocked=first),
             challenge,
         )

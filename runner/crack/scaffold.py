@@ -11,6 +11,9 @@ from crack.errors import CrackUsageError
 from crack.paths import learner_templates_dir
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".crack", "crack.yml", ".venv")
+TEMPLATE_ONLY = ("language.yaml", "Dockerfile")
+"""Files of a language template that describe it to crack (and to the docker isolation
+mode), not part of the learner's repository."""
 
 
 def available_languages(challenge: Challenge) -> list[str]:
@@ -22,8 +25,13 @@ def copy_starter(challenge: Challenge, language: str, dest: Path) -> None:
     template = learner_templates_dir() / language
     if language not in challenge.languages or not template.is_dir():
         langs = ", ".join(available_languages(challenge)) or "none"
-        raise CrackUsageError(f"{challenge.slug} has no '{language}' starter (available: {langs})")
+        raise CrackUsageError(
+            f"{challenge.slug} has no '{language}' starter: it can be started in {langs} "
+            f"(`crack languages` lists every language and its toolchain)"
+        )
     shutil.copytree(template, dest, ignore=IGNORED, dirs_exist_ok=True)
+    for name in TEMPLATE_ONLY:
+        (dest / name).unlink(missing_ok=True)
     overlay = challenge.directory / "starter" / language
     if overlay.is_dir():
         shutil.copytree(overlay, dest, ignore=IGNORED, dirs_exist_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from crack.challenge.loader import load_challenge
@@ -59,12 +59,14 @@ def resolve(
     only: str | None,
     seed: int | None,
     cwd: Path | None = None,
+    build: str | None = None,
 ) -> Selection:
     cwd = (cwd or Path.cwd()).resolve()
     repo = None if challenge_slug else locate(cwd)
     if repo is not None:
         challenge = repo.challenge
         program = ProgramSpec.parse(run or repo.config.run, repo.root)
+        build = build or repo.config.build
         current: str | None = repo.config.stage
     elif challenge_slug:
         challenge = load_challenge(challenge_slug)
@@ -77,6 +79,8 @@ def resolve(
         )
     if not program.command:
         raise CrackUsageError("--run: the command is empty")
+    if build:
+        program = replace(program, build=build)
     stages = choose_stages(challenge, all_stages=all_stages, until=until, only=only, current=current)
     return Selection(
         challenge,

@@ -29,6 +29,9 @@ class ProgramSpec:
     command: tuple[str, ...]
     cwd: Path
     env: Mapping[str, str] = field(default_factory=dict)
+    build: str | None = None
+    """A command line that builds the program, run once in ``cwd`` before grading
+    (``crack.yml``'s ``build:``; see :mod:`crack.build`). None: nothing to build."""
 
     @classmethod
     def parse(cls, command_line: str, cwd: Path) -> ProgramSpec:
@@ -44,6 +47,17 @@ class ProgramSpec:
 
     def display(self, extra: Sequence[str] = ()) -> str:
         return shlex.join([*self.command, *extra])
+
+    def build_argv(self) -> list[str]:
+        """The build command as argv, a relative script path made absolute like ``argv``."""
+        assert self.build is not None
+        words = shlex.split(self.build)
+        if words and "/" in words[0] and not os.path.isabs(words[0]):
+            words[0] = str(self.cwd / words[0])
+        return words
+
+    def build_display(self) -> str:
+        return self.build or ""
 
 
 class OutputCapture:

@@ -1,0 +1,13 @@
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	// Debug output goes to the terminal under [your_program] while crack grades you.
+	fmt.Fprintln(os.Stderr, "Logs from your program will appear here!")
+
+	// Your code starts here: read the task with `crack task`.
+}

@@ -1,0 +1,3 @@
+module your_program
+
+go 1.19

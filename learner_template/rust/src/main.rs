@@ -1,0 +1,6 @@
+fn main() {
+    // Debug output goes to the terminal under [your_program] while crack grades you.
+    eprintln!("Logs from your program will appear here!");
+
+    // Your code starts here: read the task with `crack task`.
+}
