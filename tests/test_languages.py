@@ -463,3 +463,28 @@ def test_watch_ends_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             process.wait()
     assert process.returncode == 130
     assert "Stopped watching." in rest
+
+
+# --- grading many submissions ---------------------------------------------------------------
+def test_batch_grading_builds_each_submission_from_its_crack_yml(tmp_path: Path) -> None:
+    """``crack grade`` runs each submission's own build, as ``crack test`` does in its repo."""
+    from crack.batch.worker import GradeJob, grade_submission
+
+    need_toolchain("c")
+    good = start_repo(tmp_path / "good", "c")
+    put_solution("c", good)
+    broken = start_repo(tmp_path / "broken", "c")
+    with (broken / "app" / "main.c").open("a") as handle:
+        handle.write("\n" + BROKEN["c"])
+    entries = {
+        name: grade_submission(
+            GradeJob(source=str(repo), name=name, challenge="redis", stages=("bind", "ping"), seed=1)
+        )
+        for name, repo in (("good", good), ("broken", broken))
+    }
+    assert entries["good"]["error"] is None
+    assert entries["good"]["stages"][0]["status"] == "passed"
+    first, second = entries["broken"]["stages"]
+    assert first["status"] == "failed" and "your program failed to build" in first["message"]
+    assert "crack_undefined_name" in first["message"]
+    assert second["status"] == "skipped"

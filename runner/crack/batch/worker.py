@@ -69,6 +69,21 @@ def run_command(program: Path, override: str | None) -> str:
     return DEFAULT_RUN
 
 
+def build_command(program: Path) -> str | None:
+    """The submission's build command (``build:`` in its crack.yml: compiled languages), if any."""
+    config = program / "crack.yml"
+    if not config.is_file():
+        return None
+    try:
+        import yaml
+
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    build = data.get("build") if isinstance(data, dict) else None
+    return build.strip() if isinstance(build, str) and build.strip() else None
+
+
 def check_run_script(program: Path, command: str) -> None:
     """A run script named by a relative path must be in the submission, and executable."""
     try:
@@ -233,12 +248,17 @@ def grade_submission(job: GradeJob) -> dict[str, Any]:
         ]
         if job.isolation != "none":
             argv += ["--isolation", job.isolation]
+        build = build_command(program)
+        timeout = job.timeout_s
+        if build is not None:
+            from crack.build import BUILD_TIMEOUT_S
+
+            argv += ["--build", build]
+            timeout += BUILD_TIMEOUT_S  # the build has a limit of its own, outside the stages'
         started = time.monotonic()
-        code, stderr = _run_child(argv, program, job.timeout_s)
+        code, stderr = _run_child(argv, program, timeout)
         if code is None:
-            return not_graded(
-                job, f"the grading did not finish in {job.timeout_s:g} s and was stopped", command
-            )
+            return not_graded(job, f"the grading did not finish in {timeout:g} s and was stopped", command)
         try:
             report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
