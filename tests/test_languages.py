@@ -34,8 +34,11 @@ from crack.watch import ignored
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "tests" / "programs" / "languages"
+"""Stage-1 solutions, one per challenge and language: ``<challenge>/<lang>/``."""
 LANGUAGES = ["python", "javascript", "c", "cpp", "rust", "java", "go"]
 COMPILED = ["c", "cpp", "rust", "java", "go"]
+CHALLENGES = ["redis", "http-server"]
+"""The challenges with a starter in every language (both begin with a `bind` stage)."""
 
 MAIN_FILE = {
     "python": "app/main.py",
@@ -74,10 +77,11 @@ def start_repo(tmp_path: Path, language: str, challenge: str = "redis") -> Path:
     return repo
 
 
-def put_solution(language: str, repo: Path) -> None:
+def put_solution(language: str, repo: Path, challenge: str = "redis") -> None:
     """Write the stage-1 solution over the starter, as a save would: with a fresh mtime
     (cargo and go rebuild by modification time)."""
-    shutil.copytree(SOLUTIONS / language, repo, dirs_exist_ok=True, copy_function=shutil.copy)
+    source = SOLUTIONS / challenge / language
+    shutil.copytree(source, repo, dirs_exist_ok=True, copy_function=shutil.copy)
 
 
 def grade(repo: Path, *args: str) -> tuple[Result, dict[str, Any]]:
@@ -203,8 +207,12 @@ def test_start_refuses_an_unknown_language(tmp_path: Path) -> None:
     )
 
 
-def test_redis_supports_every_language() -> None:
-    assert sorted(load_challenge("redis").languages) == sorted(LANGUAGES)
+@pytest.mark.parametrize("challenge", CHALLENGES)
+def test_challenge_supports_every_language(challenge: str) -> None:
+    assert sorted(load_challenge(challenge).languages) == sorted(LANGUAGES)
+    for language in LANGUAGES:
+        assert (ROOT / "challenges" / challenge / "starter" / language / MAIN_FILE[language]).is_file()
+        assert (SOLUTIONS / challenge / language / MAIN_FILE[language]).is_file()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -223,10 +231,11 @@ def test_start_writes_build_and_run_from_the_descriptor(tmp_path: Path, language
 
 
 # --- the Redis starter and a stage-1 solution, in each language ------------------------------
+@pytest.mark.parametrize("challenge", CHALLENGES)
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_redis_starter_fails_bind_then_a_solution_passes(tmp_path: Path, language: str) -> None:
+def test_starter_fails_bind_then_a_solution_passes(tmp_path: Path, challenge: str, language: str) -> None:
     lang = need_toolchain(language)
-    repo = start_repo(tmp_path, language)
+    repo = start_repo(tmp_path, language, challenge)
 
     result, report = grade(repo)
     assert result.exit_code == 1, result.output
@@ -234,11 +243,11 @@ def test_redis_starter_fails_bind_then_a_solution_passes(tmp_path: Path, languag
     assert bind["status"] == "failed"
     assert "your program exited with code 0 before it accepted connections on port" in bind["message"]
     assert "Logs from your program will appear here!" in bind["message"]
-    assert "a server keeps running" in bind["message"]
+    assert "a server keeps running" in bind["message"]  # the hint
     if lang.build is not None:
         assert re.search(r"\[build\] Built in \d+\.\d\d s", result.output), result.output
 
-    put_solution(language, repo)
+    put_solution(language, repo, challenge)
     result, report = grade(repo)
     assert result.exit_code == 0, result.output
     assert [s["status"] for s in report["stages"]] == ["passed"]
@@ -437,7 +446,7 @@ def test_watch_rebuilds_and_grades_again_on_save(tmp_path: Path) -> None:
         first = _read_until(process, "Watching")
         assert "run 1" in first and "✗ Stage 1 (bind) failed" in first
         assert "▶ current" in first  # the stage map
-        shutil.copy(SOLUTIONS / "c" / "app" / "main.c", repo / "app" / "main.c")
+        shutil.copy(SOLUTIONS / "redis" / "c" / "app" / "main.c", repo / "app" / "main.c")
         rest, _ = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
