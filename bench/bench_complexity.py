@@ -74,6 +74,7 @@ class Case:
     ratios: list[float] = field(default_factory=list)
     unread: int = 0
     """Gradings whose log named no ratio."""
+    unit: str = "×"
 
     def run_once(self, seed: int) -> None:
         program = ProgramSpec.parse("./your_program.sh", self.program)
@@ -82,16 +83,43 @@ class Case:
         report = grade(plan, NullReporter())
         self.seconds.append(time.perf_counter() - started)
         result = report.stages[0]
-        ratio = measured_ratio(result)
-        if ratio is None:
+        value = measured(result)
+        if value is None:
             self.unread += 1
         else:
-            self.ratios.append(ratio)
+            self.ratios.append(value[0])
+            self.unit = value[1]
         # As `crack author check` judges scenarios: a stage that ran out of time failed too.
         wanted = {StageStatus.PASSED} if self.must_pass else {StageStatus.FAILED, StageStatus.TIMED_OUT}
         if result.status not in wanted:
             first_line = result.message.splitlines()[0] if result.message else ""
             self.wrong.append(f"seed {seed}: {result.status.value} {first_line}".rstrip())
+
+
+# The memory stage logs resident memory per round ("400 clients; resident memory 9.1 MB
+# after 10 requests each, +0.0 MB after 85, +0.1 MB after 160") and decides on the smaller
+# of the two rounds' growth per request; the value that decides is the worst algorithm's.
+_MEMORY = re.compile(
+    r"(\d+) clients; resident memory [\d.]+ MB after (\d+) requests each, "
+    r"([+-][\d.]+) MB after (\d+), ([+-][\d.]+) MB after (\d+)"
+)
+
+
+def measured(result: StageResult) -> tuple[float, str] | None:
+    """What the stage measured and decided on, with its unit: the cost ratio of a growth
+    stage, or the memory stage's bytes per request."""
+    per_request = []
+    for line in result.log:
+        for clients, warm, first, after_first, second, after_second in _MEMORY.findall(line):
+            rounds = (
+                float(first) * 1e6 / (int(clients) * (int(after_first) - int(warm))),
+                float(second) * 1e6 / (int(clients) * (int(after_second) - int(after_first))),
+            )
+            per_request.append(min(rounds))
+    if per_request:
+        return max(per_request), " B/request"
+    ratio = measured_ratio(result)
+    return None if ratio is None else (ratio, "×")
 
 
 def measured_ratio(result: StageResult) -> float | None:
@@ -146,10 +174,10 @@ def stop_burners(burners: list[subprocess.Popen[bytes]]) -> None:
             burner.wait()
 
 
-def spread(values: list[float]) -> str:
+def spread(values: list[float], unit: str) -> str:
     if not values:
         return "-"
-    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}"
+    return f"{min(values):.1f} / {statistics.median(values):.1f} / {max(values):.1f}{unit}"
 
 
 def main() -> int:
@@ -168,6 +196,7 @@ def main() -> int:
         help="grade this scenario's failing stage instead of the default cases (repeatable)",
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     wanted = [tuple(case.split(":", 1)) for case in args.case] if args.case else CASES
     if any(len(case) != 2 for case in wanted):
         parser.error("--case takes CHALLENGE:SCENARIO")
@@ -183,20 +212,29 @@ def main() -> int:
         load_before = os.getloadavg()[0]
         burners = start_burners(args.burners)
         started = time.perf_counter()
+        rounds = 0
         try:
             for index in range(args.repeat):
                 for case in cases:
                     case.run_once(seed=index + 1)
+                rounds += 1
+                wrong = sum(len(case.wrong) for case in cases)
+                minutes = (time.perf_counter() - started) / 60
+                print(f"round {rounds}/{args.repeat}: {wrong} wrong so far, {minutes:.1f} min", flush=True)
+        except KeyboardInterrupt:  # Ctrl-C or SIGTERM: report the rounds done
+            print(f"interrupted: {rounds} complete rounds of {args.repeat}", flush=True)
         finally:
             stop_burners(burners)
         elapsed = time.perf_counter() - started
         load_after = os.getloadavg()[0]
+    done = len(cases[0].seconds)
     print(
-        f"\nComplexity stages, {args.repeat} gradings per program, {args.burners} CPU burner(s) running, "
+        f"\nComplexity stages, {done} gradings per program, {args.burners} CPU burner(s) running, "
         f"{os.cpu_count()} CPUs, {elapsed / 60:.1f} min"
     )
     header = (
-        f"{'stage':28} {'program':18} {'expected':9} {'wrong':>9} {'median s':>9}  ratio min / median / max"
+        f"{'stage':32} {'program':16} {'expected':8} {'wrong':>7} {'median s':>8}  "
+        "measured min / median / max"
     )
     print(header)
     print("-" * len(header))
@@ -205,12 +243,11 @@ def main() -> int:
         failed |= bool(case.wrong)
         stage = f"{case.challenge.slug}:{case.stage.slug}"
         expected = "pass" if case.must_pass else "fail"
-        wrong = f"{len(case.wrong)}/{len(case.seconds)}"
-        median = statistics.median(case.seconds)
-        unread = f"  ({case.unread} without a ratio in the log)" if case.unread else ""
-        print(
-            f"{stage:28} {case.label:18} {expected:9} {wrong:>9} {median:9.2f}  {spread(case.ratios)}{unread}"
-        )
+        wrong_count = f"{len(case.wrong)}/{len(case.seconds)}"
+        median = f"{statistics.median(case.seconds):8.2f}" if case.seconds else f"{'-':>8}"
+        unread = f"  ({case.unread} without a measurement in the log)" if case.unread else ""
+        measurement = spread(case.ratios, case.unit)
+        print(f"{stage:32} {case.label:16} {expected:8} {wrong_count:>7} {median}  {measurement}{unread}")
     print(f"load average (1 min): {load_before:.1f} before the burners, {load_after:.1f} at the end")
     for case in cases:
         for line in case.wrong[:5]:
