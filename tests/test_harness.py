@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -28,12 +27,10 @@ def serve(h):
 
 
 def _grade(tmp_path: Path, program: str, **env: str) -> tuple[int, dict[str, Any]]:
-    os.environ.update(env)
-    try:
-        return grade_json(tmp_path, challenge="fake", run=f"{sys.executable} {PROGRAMS / program}")
-    finally:
-        for name in env:
-            os.environ.pop(name)
+    # crack passes only an allow-list of its own environment on: set the program's in its command.
+    settings = [f"{name}={value}" for name, value in env.items()]
+    run = " ".join([*(["env", *settings] if env else []), sys.executable, str(PROGRAMS / program)])
+    return grade_json(tmp_path, challenge="fake", run=run)
 
 
 def _alive(pid: int) -> bool:
@@ -48,7 +45,10 @@ def test_daemon_that_left_the_session_is_ended(
     fake_challenges: Callable[..., Path], tmp_path: Path, no_leftovers: None
 ) -> None:
     fake_challenges("fake", [{"slug": "serve"}], SERVER_TESTER)
-    pidfile = tmp_path / "daemon.pid"
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # the program may run as an unprivileged user (crack as root)
+    pidfile = shared / "daemon.pid"
     code, report = _grade(tmp_path, "daemonizer.py", DAEMON_PIDFILE=str(pidfile))
     assert code == 0, report
     daemon = int(pidfile.read_text())

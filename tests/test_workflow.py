@@ -31,7 +31,13 @@ def test_start_makes_a_git_repo_with_the_starter(crack: Callable[..., Any], tmp_
     assert (repo / "your_program.sh").stat().st_mode & 0o111
     assert "Uncomment this to pass the first stage" in (repo / "app" / "main.py").read_text()
     config = yaml.safe_load((repo / "crack.yml").read_text())
-    assert config == {"challenge": "redis", "stage": "bind", "run": "./your_program.sh", "language": "python"}
+    assert config == {
+        "challenge": "redis",
+        "stage": "bind",
+        "run": "./your_program.sh",
+        "language": "python",
+        "isolation": "none",
+    }
     log = subprocess.run(["git", "log", "--oneline"], cwd=repo, capture_output=True, text=True, check=True)
     assert "Start Build your own Redis with crack" in log.stdout
     again = crack(["start", "redis", "myredis"], cwd=tmp_path)

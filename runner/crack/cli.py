@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crack import __version__
+from crack.containment.modes import ISOLATIONS
 from crack.errors import CrackError, CrackUsageError, ExitCode
 from crack.reporters import FORMATS
 
@@ -221,6 +222,28 @@ def _grade_options(function: Any) -> Any:
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         click.option("--output", type=click.Path(path_type=Path), help="Write the report to this file."),
         click.option("--seed", type=click.IntRange(0, 2**63), help="Replay a run's randomness."),
+        click.option(
+            "--isolation",
+            type=click.Choice(ISOLATIONS),
+            help="How the program is contained (default: crack.yml's isolation, else none).",
+        ),
+        click.option(
+            "--memory-limit",
+            "memory_mb",
+            type=click.IntRange(16, 1_000_000),
+            help="Memory for the program's whole process tree, in MB (default 2048).",
+        ),
+        click.option(
+            "--run-timeout",
+            type=click.FloatRange(1, 86_400),
+            help="Seconds for the whole run; stages left when it is up are not run.",
+        ),
+        click.option(
+            "--repeat",
+            type=click.IntRange(1, 1000),
+            default=1,
+            help="Grade N times with one seed and flag stages whose verdict changed.",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -228,12 +251,17 @@ def _grade_options(function: Any) -> Any:
 
 
 def _run_grading(**kwargs: Any) -> tuple[int, Any]:
-    from crack.grading import GradingPlan, Interrupted, grade
+    import dataclasses
+
+    from crack.containment.modes import grade_isolated_plan
+    from crack.grading import Interrupted
     from crack.reporters import make_reporter
     from crack.selection import resolve
     from crack.tester import check_slugs, load_tester
 
     fmt, output = kwargs.pop("fmt"), kwargs.pop("output")
+    isolation, memory_mb = kwargs.pop("isolation", None), kwargs.pop("memory_mb", None)
+    repeat, run_timeout = kwargs.pop("repeat", 1), kwargs.pop("run_timeout", None)
     selection = resolve(**kwargs)
     tester = load_tester(selection.challenge)
     problems = check_slugs(selection.challenge, tester)
@@ -243,9 +271,17 @@ def _run_grading(**kwargs: Any) -> tuple[int, Any]:
         raise InternalError("; ".join(problems))
     console = _console()
     reporter = make_reporter(fmt, output, console)
-    plan = GradingPlan(selection.challenge, tester, selection.program, selection.stages, selection.seed)
+    plan = _contained_plan(selection, tester, isolation, memory_mb)
+    plan = dataclasses.replace(plan, run_timeout=run_timeout)
+    language = selection.repo.config.language if selection.repo else "python"
     try:
-        report = grade(plan, reporter)
+        if repeat > 1:
+            from crack.repeat import grade_repeatedly
+
+            fresh = lambda: make_reporter(fmt, output, console)  # noqa: E731
+            report = grade_repeatedly(plan, repeat, fresh, console, language)
+        else:
+            report = grade_isolated_plan(plan, reporter, language)
     except Interrupted as interrupted:
         _record(selection.repo, interrupted.report)
         return int(ExitCode.INTERRUPTED), interrupted.report
@@ -259,6 +295,38 @@ def _run_grading(**kwargs: Any) -> tuple[int, Any]:
         if fmt == "text" or output is not None:
             console.print(f"Replay this run with --seed {report.seed}.", style="dim")
     return int(code), report
+
+
+@cli.command("_grade-inside", hidden=True)
+@click.argument("spec")
+def grade_inside_cmd(spec: str) -> None:
+    """The child grader of the namespace and docker modes (events on stdout)."""
+    import os
+
+    from crack.containment.remote import InsideSpec, grade_inside
+
+    inside = InsideSpec.from_json(spec)
+    if os.environ.get("CRACK_INSIDE") == "namespace":
+        from crack.containment.namespace import prepare_inside
+
+        prepare_inside(inside)
+    sys.exit(grade_inside(inside))
+
+
+def _contained_plan(selection: Any, tester: Any, isolation: str | None, memory_mb: int | None) -> Any:
+    """The plan with the program's containment: the mode from the option, else crack.yml."""
+    import dataclasses
+
+    from crack.containment.sandbox import Limits, standard
+    from crack.grading import GradingPlan
+
+    if isolation is None:
+        isolation = selection.repo.config.isolation if selection.repo else "none"
+    limits = Limits(memory_mb=memory_mb) if memory_mb else Limits()
+    program = dataclasses.replace(selection.program, containment=standard(limits))
+    return GradingPlan(
+        selection.challenge, tester, program, selection.stages, selection.seed, isolation=isolation
+    )
 
 
 def _record(repo: LearnerRepo | None, report: Any) -> None:

@@ -54,6 +54,8 @@ class GradingPlan:
     timeout_scale: float = 1.0
     isolation: str = "none"
     """The containment the program runs under, as reports name it."""
+    run_timeout: float | None = None
+    """Seconds for the whole run: later stages get what is left, then are not run."""
 
 
 class Interrupted(Exception):
@@ -97,11 +99,22 @@ def _died_note(harness: Harness) -> str:
     return "\n".join(notes)
 
 
-def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResult:
+def _limit_notes(harness: Harness) -> str:
+    """Limits the program ran into (a fork refused at the process limit): often the cause."""
+    notes = {note for process in harness.processes if process.is_learner for note in process.limit_notes()}
+    return "\n".join(f"Note: {note}." for note in sorted(notes))
+
+
+def run_stage(
+    plan: GradingPlan, stage: Stage, reporter: Reporter, time_left: float | None = None
+) -> StageResult:
     number = plan.challenge.stage_number(stage.slug)
     reporter.stage_started(stage, number)
     log = SessionLog(stage.slug, sink=reporter.log_line)
     timeout = stage.timeout * plan.timeout_scale
+    if time_left is not None and time_left < timeout:
+        timeout = max(time_left, 0.1)
+        log.tester(f"The whole run's time limit leaves this stage {timeout:.1f} s")
     log.tester(f"Running stage {number}: {stage.name} (timeout {timeout:g} s)")
     outcome = _Outcome()
     started = time.monotonic()
@@ -133,6 +146,7 @@ def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResul
             worker.join(ABORT_JOIN_S)
         died = "" if timed_out else _died_note(harness)
         problems = harness.teardown()
+        limit_notes = _limit_notes(harness)
     duration = time.monotonic() - started
 
     result = StageResult(stage.slug, stage.name, number, StageStatus.PASSED, duration)
@@ -158,6 +172,8 @@ def run_stage(plan: GradingPlan, stage: Stage, reporter: Reporter) -> StageResul
         already = "Its last output" in outcome.failure.message
         result.message = outcome.failure.message + (f"\n{died}" if died and not already else "")
         result.hint = outcome.failure.hint
+    if limit_notes and result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
+        result.message += f"\n{limit_notes}"
     for problem in problems:
         log.internal(problem)
     if result.status is StageStatus.PASSED:
@@ -204,9 +220,15 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
         report.stages.extend(_skipped(plan, stages[1:], "not run: your program failed to build"))
         reporter.run_finished(report)
         return report
+    run_deadline = None if plan.run_timeout is None else time.monotonic() + plan.run_timeout
     for index, stage in enumerate(stages):
+        time_left = None if run_deadline is None else run_deadline - time.monotonic()
+        if time_left is not None and time_left <= 0:
+            why = f"not run: the whole run's time limit of {plan.run_timeout:g} s was reached"
+            report.stages.extend(_skipped(plan, stages[index:], why))
+            break
         try:
-            result = run_stage(plan, stage, reporter)
+            result = run_stage(plan, stage, reporter, time_left)
         except KeyboardInterrupt:
             report.interrupted = True
             report.stages.extend(_skipped(plan, stages[index:], "interrupted (Ctrl-C)"))

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +37,8 @@ class RepoConfig(BaseModel):
     language: str = "python"
     build: str | None = Field(default=None, min_length=1)
     """Run once before grading, in the repository (compiled languages); see crack.build."""
+    isolation: Literal["none", "namespace", "docker"] = "none"
+    """How `crack test` contains the program when --isolation is not given."""
 
 
 class Progress(BaseModel):
@@ -54,6 +56,7 @@ _CONFIG_HEADER = """\
 #   stage:     the stage `crack test` grades first (advanced by `crack next`)
 #   run:       the command that starts your program; the tester appends its arguments
 #   build:     the command that compiles your program, run once before grading
+#   isolation: none | namespace | docker, how `crack test` contains your program
 """
 
 

@@ -15,6 +15,7 @@ ports and paths).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from crack.authoring.solutions import materialize
 from crack.challenge.loader import read_yaml, validation_to_config_error
 from crack.challenge.model import SLUG_PATTERN, Challenge
+from crack.containment.sandbox import standard
 from crack.errors import ConfigError
 from crack.grading import GradingPlan, grade
 from crack.harness.process import ProgramSpec
@@ -116,7 +118,8 @@ def grade_silently(
 ) -> RunReport:
     """Grade ``program`` in-process, stages 1..``until`` (default all), and return the report."""
     stages = challenge.stages if until is None else challenge.stages[: challenge.index_of(until) + 1]
-    plan = GradingPlan(challenge, load_tester(challenge), ProgramSpec.parse(run, program), stages, seed)
+    spec = dataclasses.replace(ProgramSpec.parse(run, program), containment=standard())
+    plan = GradingPlan(challenge, load_tester(challenge), spec, stages, seed)
     return grade(plan, NullReporter())
 
 

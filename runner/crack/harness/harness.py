@@ -113,6 +113,7 @@ class Harness:
         import subprocess
 
         self._check_not_aborted()
+        self._open_scratch()
         process = ProgramProcess(
             self.program,
             args,
@@ -120,6 +121,7 @@ class Harness:
             env=env,
             cwd=cwd,
             stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
+            home=self.scratch,
         )
         self._processes.append(process)
         return process
@@ -150,7 +152,10 @@ class Harness:
         ``quiet`` keeps bulk workloads out of the log; only failures show their transcript.
         """
         self._check_not_aborted()
-        process = ProgramProcess(self.program, args, self.log_session, env=env, stdio_protocol=True)
+        self._open_scratch()
+        process = ProgramProcess(
+            self.program, args, self.log_session, env=env, stdio_protocol=True, home=self.scratch
+        )
         self._processes.append(process)
         session = LineSession(process, self.log_session, quiet=quiet)
         self.defer(session.close)
@@ -284,6 +289,7 @@ class Harness:
         argv = self.program.argv(args)
         self.log(f"$ {self.program.display(args)}")
         limit = self.remaining() if timeout is None else min(timeout, self.remaining())
+        self._open_scratch()
         try:
             return run_capped(
                 argv,
@@ -291,6 +297,8 @@ class Harness:
                 env={**os.environ, **self.program.env, **(env or {})},
                 stdin=stdin,
                 timeout=limit,
+                containment=self.program.containment,
+                home=self.scratch,
             )
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
@@ -302,19 +310,33 @@ class Harness:
         self._check_not_aborted()
         self.log(f"$ {self.program.display(args)}")
         argv = self.program.argv(args)
+        env: dict[str, str] = {**os.environ}
+        containment = self.program.containment
+        if containment is not None:
+            self._open_scratch()
+            confinement = containment.start(argv)
+            argv, env = confinement.argv, containment.environment(env, self.scratch)
+            self.defer(confinement.end)
         child = pexpect.spawn(
             argv[0],
             argv[1:],
             cwd=str(self.program.cwd),
-            env={**os.environ, **self.program.env},
+            env={**env, **self.program.env},
             timeout=min(timeout, self.remaining()),
         )
         assert child.pid is not None
         proctree.track(child.pid)
+        if containment is not None:
+            confinement.started(child.pid)
         self._interactive.append(child)
         return child
 
     # --- ending --------------------------------------------------------------------------
+    def _open_scratch(self) -> None:
+        """Before each start: let the program's user write what the tester put in scratch."""
+        if self.program.containment is not None:
+            self.program.containment.grant(self.scratch)
+
     def _check_not_aborted(self) -> None:
         if self.aborted:
             raise StageFailure("the stage was stopped (time is up)")

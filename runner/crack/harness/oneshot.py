@@ -7,8 +7,13 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crack.harness import proctree
+
+if TYPE_CHECKING:
+    from crack.containment.sandbox import Containment
 
 ONESHOT_CAP_BYTES = 4 * 1024 * 1024
 
@@ -22,6 +27,8 @@ class RunResult:
     timed_out: bool
     stdout_truncated: bool
     stderr_truncated: bool
+    ended_by_limit: str | None = None
+    """Why containment ended it ("was killed for using more than … MB"), if it did."""
 
 
 def _drain(pipe: object, out: bytearray, cap: int, flags: list[bool]) -> None:
@@ -49,20 +56,37 @@ def run_capped(
     stdin: bytes,
     timeout: float,
     cap: int = ONESHOT_CAP_BYTES,
+    containment: Containment | None = None,
+    home: Path | None = None,
 ) -> RunResult:
-    """Run to completion or ``timeout``; the whole tree is ended either way."""
+    """Run to completion or ``timeout``; the whole tree is ended either way.
+
+    With ``containment``, ``env`` is reduced to its allow-list and the run is confined
+    like a started program (limits, user, cgroup)."""
     proctree.become_subreaper()
     start = time.monotonic()
-    popen = subprocess.Popen(
-        argv,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    confinement = None
+    if containment is not None:
+        confinement = containment.start(argv)
+        env = containment.environment(env, home)
+        argv = confinement.argv
+    try:
+        popen = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError:
+        if confinement is not None:
+            confinement.end()
+        raise
     proctree.track(popen.pid)
+    if confinement is not None:
+        confinement.started(popen.pid)
     out, err = bytearray(), bytearray()
     out_flag, err_flag = [False], [False]
     readers = [
@@ -89,6 +113,10 @@ def run_capped(
     ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)
+    limit = None
+    if confinement is not None:
+        limit = confinement.explain(popen.returncode)
+        confinement.end()
     proctree.reap(ended - {popen.pid})
     for reader in readers:
         reader.join(2.0)
@@ -100,4 +128,5 @@ def run_capped(
         timed_out,
         out_flag[0],
         err_flag[0],
+        limit,
     )

@@ -11,9 +11,13 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crack.harness import proctree
 from crack.harness.log import SessionLog
+
+if TYPE_CHECKING:
+    from crack.containment.sandbox import Confinement, Containment
 
 OUTPUT_CAP_BYTES = 30_000
 """Learner output kept in the log per process; the rest is drained and counted."""
@@ -29,6 +33,8 @@ class ProgramSpec:
     command: tuple[str, ...]
     cwd: Path
     env: Mapping[str, str] = field(default_factory=dict)
+    containment: Containment | None = None
+    """Limits, user and environment for each start (None: the tester's own processes)."""
     build: str | None = None
     """A command line that builds the program, run once in ``cwd`` before grading
     (``crack.yml``'s ``build:``; see :mod:`crack.build`). None: nothing to build."""
@@ -135,21 +141,30 @@ class ProgramProcess:
         stdin: int | None = subprocess.DEVNULL,
         label: str | None = None,
         stdio_protocol: bool = False,
+        home: Path | None = None,
     ) -> None:
         """Start ``spec`` with ``args``; output is logged as the learner's, or as ``label``'s.
 
         With ``stdio_protocol`` the program's stdin and stdout are the tester's channel to
-        it (``self.popen.stdin``/``stdout``) and only its stderr is logged.
+        it (``self.popen.stdin``/``stdout``) and only its stderr is logged. ``home`` is the
+        program's home and temp dir when containment runs it as another user.
         """
         self.argv = spec.argv(args)
         self.display = spec.display(args)
-        full_env = {**os.environ, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
+        self.confinement: Confinement | None = None
+        base_env: Mapping[str, str] = os.environ
+        launch = self.argv
+        if spec.containment is not None:
+            self.confinement = spec.containment.start(self.argv)
+            base_env = spec.containment.environment(os.environ, home)
+            launch = self.confinement.argv
+        full_env = {**base_env, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
         self._log = log
         self._log.tester(f"$ {self.display}")
         proctree.become_subreaper()
         try:
             self.popen = subprocess.Popen(
-                self.argv,
+                launch,
                 cwd=cwd or spec.cwd,
                 env=full_env,
                 stdin=subprocess.PIPE if stdio_protocol else stdin,
@@ -160,6 +175,7 @@ class ProgramProcess:
         except FileNotFoundError:
             from crack.harness.failure import StageFailure
 
+            self._end_confinement()
             raise StageFailure(
                 f"could not start your program: {self.argv[0]} was not found "
                 f"(working directory {cwd or spec.cwd})",
@@ -168,12 +184,15 @@ class ProgramProcess:
         except PermissionError:
             from crack.harness.failure import StageFailure
 
+            self._end_confinement()
             raise StageFailure(
                 f"could not start your program: {self.argv[0]} is not executable",
                 hint=f"make it executable: chmod +x {self.argv[0]}",
             ) from None
         self.pid = self.popen.pid
         proctree.track(self.pid)
+        if self.confinement is not None:
+            self.confinement.started(self.pid)
         self.is_learner = label is None
         emit = log.program if label is None else (lambda text: log.helper(label, text))
         self.output = OutputCapture(self.popen.stderr if stdio_protocol else self.popen.stdout, emit)
@@ -192,6 +211,8 @@ class ProgramProcess:
         code = self.popen.poll()
         if code is None:
             return "still running"
+        if self.confinement is not None and (why := self.confinement.explain(code)):
+            return why
         if code < 0:
             import signal
 
@@ -216,8 +237,17 @@ class ProgramProcess:
             self.popen.kill()
             self.popen.wait()
         proctree.untrack(self.pid)
+        self._end_confinement()
         proctree.reap(ended - {self.pid})
         self.output.join(1.0)
+
+    def _end_confinement(self) -> None:
+        if self.confinement is not None:
+            self.confinement.end()
+
+    def limit_notes(self) -> list[str]:
+        """Limits the program ran into without being killed for them (a fork that failed)."""
+        return self.confinement.notes() if self.confinement is not None else []
 
 
 def wait_gone(process: ProgramProcess, timeout: float) -> bool:

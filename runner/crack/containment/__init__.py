@@ -1,0 +1,1 @@
+"""Keeping an untrusted program in bounds: limits, users, namespaces, containers."""

@@ -1,0 +1,205 @@
+"""Control groups for one run of the learner's program: memory, processes, CPU share.
+
+The layout differs between machines and is detected at run time, never assumed:
+
+- **v2** (unified): one directory; the controllers must be listed in ``cgroup.controllers``
+  and enabled in the parent's ``cgroup.subtree_control``.
+- **v1** (and the v1/v2 hybrid where cgroup2 carries no controller): one hierarchy per
+  controller, ``/sys/fs/cgroup/{memory,pids,cpu,freezer}/…``. v1 has no ``cgroup.kill``:
+  freeze, SIGKILL every member, thaw.
+
+New groups are made under the group crack itself runs in (a container or a systemd unit
+may have put it somewhere other than the root). The program must enter its group *before*
+it forks, so the launcher writes its own pid into each ``cgroup.procs`` and only then execs
+the program (see :mod:`crack.containment.sandbox`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path("/sys/fs/cgroup")
+_counter = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Layout:
+    version: int
+    """1 or 2."""
+    dirs: dict[str, Path]
+    """Where new groups go, per controller (v2: the same directory for every controller)."""
+
+    def describe(self) -> str:
+        return f"cgroup v{self.version} ({', '.join(sorted(self.dirs))})"
+
+
+def _own_paths() -> dict[str, str]:
+    """The cgroup crack runs in, per v1 controller, and under "" for v2."""
+    paths: dict[str, str] = {}
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return paths
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(",") if controllers else [""]:
+            paths[controller] = path
+    return paths
+
+
+def _writable(directory: Path) -> bool:
+    return directory.is_dir() and os.access(directory, os.W_OK)
+
+
+def detect() -> Layout | None:
+    """The usable cgroup layout, or None (not root, read-only in a container, no controllers)."""
+    if os.geteuid() != 0:
+        return None
+    own = _own_paths()
+    v1 = {}
+    for controller in ("memory", "pids", "cpu"):
+        base = ROOT / controller
+        if (base / "cgroup.procs").exists():
+            directory = base / own.get(controller, "/").lstrip("/")
+            if _writable(directory):
+                v1[controller] = directory
+    if "memory" in v1 and "pids" in v1:
+        freezer = ROOT / "freezer" / own.get("freezer", "/").lstrip("/")
+        if _writable(freezer):
+            v1["freezer"] = freezer
+        return Layout(1, v1)
+    unified = ROOT if (ROOT / "cgroup.controllers").exists() else ROOT / "unified"
+    try:
+        available = set((unified / "cgroup.controllers").read_text().split())
+    except OSError:
+        return None
+    # Only the root group may hold processes and delegate controllers at once.
+    if {"memory", "pids"} <= available and _writable(unified) and own.get("", "/") == "/":
+        return Layout(2, {c: unified for c in ("memory", "pids", "cpu") if c in available})
+    return None
+
+
+class Cgroup:
+    """One group per start of the program, removed once it is empty."""
+
+    def __init__(self, layout: Layout, *, memory_bytes: int, pids: int, cpus: float | None) -> None:
+        self.layout = layout
+        name = f"crack-{os.getpid()}-{next(_counter)}"
+        self.dirs: dict[str, Path] = {}
+        if layout.version == 2:
+            parent = layout.dirs["memory"]
+            wanted = " ".join(f"+{c}" for c in layout.dirs)
+            _write(parent / "cgroup.subtree_control", wanted)
+            group = parent / name
+            group.mkdir()
+            self.dirs = {c: group for c in layout.dirs}
+            _write(group / "memory.max", str(memory_bytes))
+            _try_write(group / "memory.swap.max", "0")
+            _write(group / "pids.max", str(pids))
+            if cpus is not None and "cpu" in layout.dirs:
+                _write(group / "cpu.max", f"{int(cpus * 100_000)} 100000")
+            return
+        for controller, parent in layout.dirs.items():
+            group = parent / name
+            group.mkdir()
+            self.dirs[controller] = group
+        memory = self.dirs["memory"]
+        _write(memory / "memory.limit_in_bytes", str(memory_bytes))
+        # Without a swap limit too, a program could page its way past the memory limit.
+        _try_write(memory / "memory.memsw.limit_in_bytes", str(memory_bytes))
+        _write(self.dirs["pids"] / "pids.max", str(pids))
+        if cpus is not None and "cpu" in self.dirs:
+            _write(self.dirs["cpu"] / "cpu.cfs_period_us", "100000")
+            _write(self.dirs["cpu"] / "cpu.cfs_quota_us", str(int(cpus * 100_000)))
+
+    @property
+    def procs_files(self) -> list[Path]:
+        """Where the launcher writes its pid: one file per distinct group directory."""
+        return [group / "cgroup.procs" for group in dict.fromkeys(self.dirs.values())]
+
+    def members(self) -> set[int]:
+        pids: set[int] = set()
+        for procs in self.procs_files:
+            try:
+                pids.update(int(p) for p in procs.read_text().split())
+            except OSError:
+                pass
+        return pids
+
+    def oom_kills(self) -> int:
+        """How many processes the kernel killed for going over the memory limit."""
+        memory = self.dirs["memory"]
+        name = "memory.events" if self.layout.version == 2 else "memory.oom_control"
+        for line in _read(memory / name).splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill":
+                return int(value)
+        return 0
+
+    def hit_pids_limit(self) -> bool:
+        """Whether a fork failed because the process limit was reached."""
+        for line in _read(self.dirs["pids"] / "pids.events").splitlines():
+            key, _, value = line.partition(" ")
+            if key == "max":
+                return int(value) > 0
+        return False
+
+    def peak_memory(self) -> int | None:
+        name = "memory.peak" if self.layout.version == 2 else "memory.max_usage_in_bytes"
+        text = _read(self.dirs["memory"] / name).strip()
+        return int(text) if text.isdigit() else None
+
+    def kill_all(self, timeout: float = 5.0) -> None:
+        """SIGKILL every member, frozen first so nothing forks away while it is being killed."""
+        deadline = time.monotonic() + timeout
+        v2_kill = self.dirs["memory"] / "cgroup.kill"
+        if self.layout.version == 2 and v2_kill.exists():
+            _try_write(v2_kill, "1")
+        freezer = self.dirs.get("freezer")
+        while (members := self.members()) and time.monotonic() < deadline:
+            if freezer is not None:
+                _try_write(freezer / "freezer.state", "FROZEN")
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            if freezer is not None:
+                _try_write(freezer / "freezer.state", "THAWED")
+            time.sleep(0.005)
+
+    def remove(self) -> None:
+        """Delete the groups; members that are still exiting get a moment to go."""
+        for group in dict.fromkeys(self.dirs.values()):
+            for _ in range(100):
+                try:
+                    group.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.01)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _write(path: Path, value: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(value)
+
+
+def _try_write(path: Path, value: str) -> None:
+    try:
+        _write(path, value)
+    except OSError:
+        pass

@@ -1,0 +1,242 @@
+"""How every run of a learner's program is contained, whatever the isolation mode.
+
+A program gets, per start: its own session (so its group can be signalled), a cgroup for
+memory, processes and CPU share where the machine allows one (else a memory watch over its
+tree), resource limits (CPU seconds, no core files, and a process count where no cgroup
+counts them), an environment reduced to an allow-list, and — when crack runs as root — an
+unprivileged user: ``RLIMIT_NPROC`` does nothing for root, and a root program could write
+anywhere. That user keeps ``CAP_DAC_READ_SEARCH`` only, so it can read its working copy
+wherever it lives (a CI checkout under a private home) but write nothing of root's.
+
+The launcher is ``/bin/sh`` (it enters the cgroups and sets the limits, *then* execs) and
+``setpriv`` for the change of user: two execs, a millisecond or two per start.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crack.containment import cgroups
+from crack.containment.memwatch import MemoryWatch
+
+ENV_ALLOWED = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TERM",
+    "TZ",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "HOME",
+    "TMPDIR",
+    "NO_COLOR",
+    # Toolchains a learner's run command may need.
+    "JAVA_HOME",
+    "GOROOT",
+    "GOPATH",
+    "GOCACHE",
+    "GOFLAGS",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "NODE_PATH",
+    "PYENV_ROOT",
+    "PYENV_VERSION",
+    "VIRTUAL_ENV",
+)
+"""Variables passed through from crack's environment; every other one (tokens, keys,
+CI secrets) is dropped. ``LC_*`` variables pass too."""
+
+SANDBOX_USER = "nobody"
+_LAUNCH_SCRIPT = (
+    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; '
+    "ulimit -c 0; ulimit -S -t {cpu}; ulimit -H -t {cpu_hard}{nproc}; exec \"$@\""
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 2048
+    pids: int = 512
+    cpu_seconds: int = 120
+    """CPU time per process: a busy loop that outlives its stage is still ended."""
+    cpus: float | None = None
+    """CPU share of the whole tree (1.0 = one core); None leaves it unlimited."""
+
+    def describe(self) -> str:
+        cpus = f", {self.cpus:g} CPUs" if self.cpus is not None else ""
+        return f"{self.memory_mb} MB, {self.pids} processes, {self.cpu_seconds} s CPU{cpus}"
+
+
+@dataclass(frozen=True)
+class Containment:
+    """The containment a grading applies to each start of the learner's program."""
+
+    limits: Limits = field(default_factory=Limits)
+    user: str | None = None
+    """Run the program as this user (only possible as root). See :func:`default_user`."""
+    use_cgroups: bool = True
+
+    def start(self, argv: Sequence[str]) -> Confinement:
+        layout = cgroups.detect() if self.use_cgroups else None
+        return Confinement(self, list(argv), layout)
+
+    def environment(self, base: Mapping[str, str], home: Path | None) -> dict[str, str]:
+        env = {k: v for k, v in base.items() if k in ENV_ALLOWED or k.startswith("LC_")}
+        if self.user is not None and home is not None:
+            # Root's home and temp dir are not the program's to write in.
+            env["HOME"] = env["TMPDIR"] = str(home)
+            env["USER"] = env["LOGNAME"] = self.user
+        return env
+
+    def grant(self, directory: Path) -> None:
+        """Let the program's user write in ``directory`` (the stage's scratch), leaving
+        ownership alone: tools the tester runs there (git) insist on their own files."""
+        if self.user is None:
+            return
+        for root, dirs, files in os.walk(directory):
+            _add_mode(Path(root), 0o777)
+            for name in files:
+                _add_mode(Path(root) / name, 0o666)
+            for name in dirs:
+                _add_mode(Path(root) / name, 0o777)
+
+
+def _add_mode(path: Path, bits: int) -> None:
+    try:
+        mode = path.lstat().st_mode
+        if not stat.S_ISLNK(mode):  # never follow a symlink out of the directory
+            os.chmod(path, (mode & 0o7777) | bits)
+    except OSError:
+        pass
+
+
+def default_user() -> str | None:
+    """The unprivileged user for the program when crack runs as root, else None."""
+    if os.geteuid() != 0:
+        return None
+    wanted = os.environ.get("CRACK_SANDBOX_USER", SANDBOX_USER)
+    if wanted in ("", "root"):
+        return None
+    try:
+        pwd.getpwnam(wanted)
+    except KeyError:
+        return None
+    return wanted if shutil.which("setpriv") else None
+
+
+class Confinement:
+    """One start of the program under a :class:`Containment`: its launcher command line,
+    its cgroup or memory watch, and what they saw (for the verdict)."""
+
+    def __init__(self, containment: Containment, argv: list[str], layout: cgroups.Layout | None) -> None:
+        self.containment = containment
+        limits = containment.limits
+        self.memory_bytes = limits.memory_mb * 1024 * 1024
+        self.cgroup: cgroups.Cgroup | None = None
+        if layout is not None:
+            try:
+                self.cgroup = cgroups.Cgroup(
+                    layout, memory_bytes=self.memory_bytes, pids=limits.pids, cpus=limits.cpus
+                )
+            except OSError:
+                self.cgroup = None
+        self.watch: MemoryWatch | None = None
+        nproc = ""
+        if self.cgroup is None and os.geteuid() != 0:
+            # No cgroup counts processes: the per-user limit does, on top of what runs already.
+            nproc = f"; ulimit -p {_user_process_count() + limits.pids}"
+        elif self.cgroup is None and containment.user is not None:
+            nproc = f"; ulimit -p {limits.pids}"
+        script = _LAUNCH_SCRIPT.format(cpu=limits.cpu_seconds, cpu_hard=limits.cpu_seconds + 2, nproc=nproc)
+        procs = [str(p) for p in self.cgroup.procs_files] if self.cgroup else []
+        prefix = ["/bin/sh", "-c", script, "crack-launch", *procs, "--"]
+        if containment.user is not None:
+            record = pwd.getpwnam(containment.user)
+            prefix += [
+                "setpriv",
+                f"--reuid={record.pw_uid}",
+                f"--regid={record.pw_gid}",
+                "--clear-groups",
+                "--no-new-privs",
+                "--inh-caps=+dac_read_search",
+                "--ambient-caps=+dac_read_search",
+                "--",
+            ]
+        self.argv = prefix + argv
+
+    _oom_kills: int | None = None
+    _hit_pids: bool | None = None
+
+    def _oom_killed(self) -> bool:
+        if self._oom_kills is not None:
+            return self._oom_kills > 0
+        return self.cgroup is not None and self.cgroup.oom_kills() > 0
+
+    def _pids_limited(self) -> bool:
+        if self._hit_pids is not None:
+            return self._hit_pids
+        if self.watch is not None:  # no cgroup: judge by the most processes seen at once
+            return self.watch.peak_processes >= self.containment.limits.pids * 9 // 10
+        return self.cgroup is not None and self.cgroup.hit_pids_limit()
+
+    def started(self, pid: int) -> None:
+        if self.cgroup is None:
+            self.watch = MemoryWatch(pid, self.memory_bytes)
+
+    def explain(self, returncode: int | None) -> str | None:
+        """Why the program ended, when containment ended it; None when it ended by itself."""
+        limits = self.containment.limits
+        if self._oom_killed():
+            return f"was killed for using more than its memory limit of {limits.memory_mb} MB"
+        if self.watch is not None and self.watch.killed_at is not None:
+            used = self.watch.killed_at // (1024 * 1024)
+            return f"was killed at {used} MB, over its memory limit of {limits.memory_mb} MB"
+        if returncode == -signal.SIGXCPU:
+            return f"was killed after {limits.cpu_seconds} s of CPU time (its limit)"
+        return None
+
+    def notes(self) -> list[str]:
+        """Limits the program ran into without being killed for them."""
+        if self._pids_limited():
+            return [f"it tried to run more than {self.containment.limits.pids} processes at once (the limit)"]
+        return []
+
+    def end(self) -> None:
+        """Kill whatever is left in the cgroup (a daemon that escaped every session) and
+        remove it."""
+        if self.watch is not None:
+            self.watch.stop()
+        if self.cgroup is not None:
+            self.cgroup.kill_all()
+            # Read what the group saw before it goes: verdicts are written after teardown.
+            self._oom_kills, self._hit_pids = self.cgroup.oom_kills(), self.cgroup.hit_pids_limit()
+            self.cgroup.remove()
+            self.cgroup = None
+
+
+def _user_process_count() -> int:
+    uid = os.getuid()
+    count = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
+
+
+def standard(limits: Limits | None = None) -> Containment:
+    """The containment every grading uses unless told otherwise: default limits, and an
+    unprivileged user when crack runs as root."""
+    return Containment(limits or Limits(), user=default_user())

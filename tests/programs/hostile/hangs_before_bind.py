@@ -1,0 +1,6 @@
+"""Never gets to listening: sleeps forever."""
+
+import time
+
+while True:
+    time.sleep(60)

@@ -1,0 +1,5 @@
+"""Allocates memory without end (and touches it), before ever listening."""
+
+hoard = []
+while True:
+    hoard.append(bytearray(16 * 1024 * 1024))
