@@ -27,9 +27,18 @@ BATCH = 2_000
 
 @dataclass
 class Mistake:
+    """A known wrong algorithm, run beside the model on the same requests.
+
+    It stays a suspect while it takes the same decisions as the program (ALLOWED, DENIED
+    or QUEUED; the numbers may differ, since a mistake in one place rarely leaves the
+    retry arithmetic untouched). At the first wrong reply, a suspect that gives exactly
+    that reply, or at least the same wrong decision, names the mistake.
+    """
+
     limiter: Limiter
     hint: str
     consistent: bool = True
+    last: str = ""
 
 
 @dataclass
@@ -106,8 +115,9 @@ class Driver:
         self.clock.set(max(self.clock.now_ms, now))
         expected = str(self.model.allow(client, now))
         for mistake in self.mistakes:
-            if mistake.consistent and str(mistake.limiter.allow(client, now)) != reply:
-                mistake.consistent = False
+            if mistake.consistent:
+                mistake.last = str(mistake.limiter.allow(client, now))
+                mistake.consistent = _word(mistake.last) == _word(reply)
         self.sent += 1
         if reply != expected:
             raise self._failure(now, client, command, expected, reply, note)
@@ -130,8 +140,11 @@ class Driver:
             lines += [f"  {e.command}  →  {e.reply}   ({self.clock_text(e.now)})" for e in earlier]
         else:
             lines.append(f"It was {client}'s first request since the CONFIG.")
-        hint = next((m.hint for m in self.mistakes if m.consistent), None)
-        if hint is None and reply.split(" ")[0] not in ("ALLOWED", "DENIED", "QUEUED"):
+        suspects = [m for m in self.mistakes if m.consistent]
+        exact = [m for m in suspects if m.last == reply]
+        decision = [m for m in suspects if _word(reply) != _word(expected)]
+        hint = next((m.hint for m in exact + decision), None)
+        if hint is None and _word(reply) not in ("ALLOWED", "DENIED", "QUEUED"):
             hint = (
                 "each ALLOW is answered with one line: ALLOWED <remaining> or DENIED <retry-ms> "
                 "(QUEUED <wait-ms> for the leaky bucket); write logs to stderr, never to stdout"
@@ -140,6 +153,10 @@ class Driver:
 
     def clock_text(self, now: int) -> str:
         return f"t={now}, +{now - self.clock.start_ms:,} ms"
+
+
+def _word(reply: str) -> str:
+    return reply.split(" ")[0]
 
 
 def start(h: Harness) -> Driver:

@@ -22,9 +22,9 @@ from crack.harness.growth import resident_bytes
 from . import model as m
 from .check import Driver, start, window_start_after
 
-CLIENTS = 500
+CLIENTS = 400
 WARM_UP = 10
-ROUND = 100
+ROUND = 75
 BYTES_PER_REQUEST = 4.0
 """More than this in both rounds fails: below a log of 64-bit times (8 bytes per request),
 far above what a fixed-size state per client shows (nothing)."""

@@ -140,7 +140,7 @@ class FixedWindow:
             self.state[client] = (start, count + 1)
             return allowed(self.limit - count - (0 if self.remaining_before else 1))
         self.state[client] = (start, count)
-        return denied(start + self.window - now + (1 if self.end_inclusive else 0))
+        return denied(start + self.window - now)
 
     def reset_ms(self, client: str, now: int) -> int:
         """Milliseconds until the client's window ends (``X-RateLimit-Reset``, rounded up
@@ -172,7 +172,7 @@ class SlidingLog:
         if len(log) < self.limit:
             log.append(now)
             return allowed(self.limit - len(log))
-        retry = log[0] + self.window - now + (1 if self.inclusive else 0)
+        retry = log[0] + self.window - now
         if self.logs_denied:
             log.append(now)
         return denied(retry)
