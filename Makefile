@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 JOBS   ?= 4
 
-.PHONY: demo test lint check bench install clean
+.PHONY: demo test lint check bench install clean docker
 
 $(BIN)/crack: pyproject.toml
 	bash scripts/install-system-deps.sh
@@ -19,9 +19,14 @@ install: $(BIN)/crack
 demo: install
 	$(BIN)/crack demo redis
 
+## The engine and base image of the docker isolation mode (skipped, with the reason, where
+## they cannot be had: its tests then skip and say why).
+docker:
+	-bash scripts/docker-setup.sh
+
 ## The whole test suite, in parallel.
-test: install
-	$(BIN)/python -m pytest -n $(JOBS) -q
+test: install docker
+	$(BIN)/python -m pytest -n $(JOBS) -q -rs
 
 lint: install
 	$(BIN)/ruff check runner tests challenges bench

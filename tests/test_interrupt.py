@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from crack.harness import proctree
 
@@ -31,7 +34,36 @@ def hang(h):
 """
 
 
-def test_ctrl_c_kills_the_tree_and_exits_130(fake_challenges: Callable[..., Path], tmp_path: Path) -> None:
+def _docker_problem() -> str | None:
+    from crack.containment.docker_mode import DockerUnavailable, client, language_image
+
+    try:
+        language_image(client(), "python")
+    except DockerUnavailable as exc:
+        return str(exc)
+    return None
+
+
+def _program_pid(marker: str) -> int:
+    """The pid of the learner's program, wherever its isolation put it (a container's
+    processes are not crack's descendants, but the machine's /proc lists them)."""
+    for pid in proctree.snapshot():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if marker in cmdline and "mute.py" in cmdline:
+            return pid
+    raise AssertionError("the program is not running")
+
+
+@pytest.mark.parametrize("isolation", ["none", "namespace", "docker"])
+def test_ctrl_c_kills_the_tree_and_exits_130(
+    fake_challenges: Callable[..., Path], tmp_path: Path, isolation: str
+) -> None:
+    if isolation == "docker" and (problem := _docker_problem()) is not None:
+        pytest.skip(f"no docker engine: {problem}")
+    shutil.copy(PROGRAMS / "mute.py", tmp_path / "mute.py")
     fake_challenges(
         "fake",
         [{"slug": "quick"}, {"slug": "hang", "timeout": 60}, {"slug": "later"}],
@@ -47,7 +79,9 @@ def test_ctrl_c_kills_the_tree_and_exits_130(fake_challenges: Callable[..., Path
             "fake",
             "--all",
             "--run",
-            f"{sys.executable} {PROGRAMS / 'mute.py'}",
+            f"{sys.executable} {tmp_path / 'mute.py'}",
+            "--isolation",
+            isolation,
         ],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -59,12 +93,7 @@ def test_ctrl_c_kills_the_tree_and_exits_130(fake_challenges: Callable[..., Path
     deadline = time.monotonic() + 20
     for line in crack.stdout:
         if "now waiting for an answer" in line:
-            procs = proctree.snapshot()
-            program = next(
-                p
-                for p in proctree.descendants({crack.pid}, procs)
-                if "mute.py" in Path(f"/proc/{p}/cmdline").read_text()
-            )
+            program = _program_pid(str(tmp_path))
             break
         assert time.monotonic() < deadline
     assert program is not None

@@ -29,6 +29,7 @@ BASE_IMAGE = "crack-base:bookworm"
 TESTER_HEADROOM_MB = 768
 """The container holds the tester too: its memory comes on top of the program's limit
 (the program's own limit is enforced inside, by the memory watch)."""
+CRACK_ENGINE_STATE = "/var/lib/crack-docker"
 CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -40,15 +41,26 @@ def base_image() -> str:
     return os.environ.get("CRACK_DOCKER_BASE", BASE_IMAGE)
 
 
+def engine_address() -> str:
+    """DOCKER_HOST if set, else crack's own engine (scripts/docker-engine.sh) if it runs,
+    else the system's."""
+    if os.environ.get("DOCKER_HOST"):
+        return os.environ["DOCKER_HOST"]
+    state = Path(os.environ.get("CRACK_DOCKER_STATE", CRACK_ENGINE_STATE))
+    if (state / "docker.sock").exists():
+        return f"unix://{state / 'docker.sock'}"
+    return "unix:///var/run/docker.sock"
+
+
 def client() -> Any:
     """A client for the engine at DOCKER_HOST, or DockerUnavailable saying how to get one."""
     try:
         import docker
     except ImportError:
         raise DockerUnavailable("the docker Python package is not installed (pip install docker)") from None
-    where = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    where = engine_address()
     try:
-        engine = docker.from_env(timeout=120)
+        engine = docker.DockerClient(base_url=where, timeout=120)
         engine.ping()
     except Exception as exc:
         raise DockerUnavailable(
