@@ -2,8 +2,9 @@
 
 The component and its purpose come from the summary; the API from each stage page's
 "What to do" section (the requirements, without crack's test details or the notes, which
-give answers away); the constraints from the stages whose rubric is complexity or edge
-cases, named but not explained, as an interviewer would.
+give answers away), of a complexity stage only its first paragraph (the bound, not the
+data structure that meets it); the constraints from the stages whose rubric is complexity
+or edge cases, named but not explained, as an interviewer would.
 """
 
 from __future__ import annotations
@@ -34,18 +35,21 @@ def requirements(challenge: Challenge, stage: Stage) -> str:
     return paragraphs[0] if paragraphs else stage.name
 
 
-def _component(challenge: Challenge) -> str:
-    name = challenge.name
-    for prefix in ("Build your own ", "Build a ", "Build an ", "Build "):
-        if name.startswith(prefix):
-            return name[len(prefix) :]
-    return name
+def _ask(challenge: Challenge) -> str:
+    """The opening line: "Build your own cache" becomes "I'd like you to build your own cache"."""
+    name = challenge.name.rstrip(".")
+    if name.lower().startswith("build"):
+        return f"Today I'd like you to {name[0].lower()}{name[1:]}."
+    return f"Today I'd like you to build this: {name}."
+
+
+def _first_paragraph(text: str) -> str:
+    return re.split(r"\n\s*\n|\n(?=\s*[-*•]|\s*\d+\.)", text.strip(), maxsplit=1)[0]
 
 
 def show_statement(console: Console, challenge: Challenge, minutes: int, deadline: datetime) -> None:
-    component = _component(challenge)
     intro = Text()
-    intro.append(f"Today I'd like you to build {component}.\n\n", style="bold")
+    intro.append(_ask(challenge) + "\n\n", style="bold")
     intro.append(challenge.summary.strip() + "\n\n")
     intro.append(
         f"You have {minutes} minutes. Work in order: get each piece working before the next. "
@@ -57,7 +61,10 @@ def show_statement(console: Console, challenge: Challenge, minutes: int, deadlin
     for number, stage in enumerate(challenge.stages, start=1):
         console.print()
         console.print(Text(f"{number}. {stage.name}", style="bold cyan"))
-        console.print(Markdown(requirements(challenge, stage)), soft_wrap=False)
+        wanted = requirements(challenge, stage)
+        if stage.rubric is Rubric.COMPLEXITY:  # the bound, not the structure that meets it
+            wanted = _first_paragraph(wanted)
+        console.print(Markdown(wanted), soft_wrap=False)
     complexity = [s for s in challenge.stages if s.rubric is Rubric.COMPLEXITY]
     edge_cases = [s for s in challenge.stages if s.rubric is Rubric.EDGE_CASES]
     console.print()
@@ -65,8 +72,8 @@ def show_statement(console: Console, challenge: Challenge, minutes: int, deadlin
     if complexity:
         names = ", ".join(s.name for s in complexity)
         console.print(
-            f"  - I will measure how the cost of each operation grows with the data ({names}): "
-            "state the complexity you are aiming for before you write it."
+            f"  - I will measure how the cost of each operation, in time or memory, grows with the data "
+            f"({names}): state the complexity you are aiming for before you write it."
         )
     if edge_cases:
         names = ", ".join(s.name for s in edge_cases)
