@@ -331,6 +331,30 @@ def test_a_corrupted_history_is_reported_and_kept(crack: CrackCli, kv: Challenge
     assert json.loads(path.read_text())["version"] == 9
 
 
+def test_a_grading_that_ends_after_time_is_up_does_not_count(
+    crack: CrackCli,
+    kv: Challenge,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A grading that started in time but finished after the deadline (the timer is checked
+    before each command, so only a grading can straddle it) is kept but not counted."""
+    from crack.interview import record_grading
+    from crack.learner import LearnerRepo
+    from crack.report import RunReport, StageResult, StageStatus
+
+    repo = tmp_path / "kv"
+    assert crack(["interview", "kv", str(repo), "--minutes", "10"], env=at(0)).exit_code == 0
+    report = RunReport("kv", "./your_program.sh", 1, [StageResult("store", "Store", 1, StageStatus.PASSED)])
+    monkeypatch.setenv("CRACK_NOW", at(10, 5)["CRACK_NOW"])
+    record_grading(LearnerRepo.load(repo), report)
+    assert "time was up before this test run finished, so it does not count" in capsys.readouterr().err
+    card = crack(["status"], cwd=repo, env=at(11)).stderr
+    assert "Test runs: 1 (1 finished after time was up and are not counted)" in card
+    assert _row(card, "Correctness")[:2] == ["0 of 2", "0/6"]
+
+
 # --- the card's arithmetic -----------------------------------------------------------------
 def test_the_last_verdict_in_time_counts(kv: Challenge) -> None:
     attempt = Attempt(challenge="kv", started_at=T0, minutes=10)
