@@ -107,13 +107,15 @@ def _questions(challenge: Challenge, verdicts: dict[str, str]) -> list[tuple[Sta
     return picked
 
 
+def used_of_allowed(attempt: Attempt) -> str:
+    return f"{clock_text(attempt.used())} of {clock_text(attempt.minutes * 60)}"
+
+
 def time_line(attempt: Attempt) -> str:
-    allowed = attempt.minutes * 60
-    used = attempt.used()
-    text = f"{clock_text(used)} of {clock_text(allowed)}"
     if attempt.ending is Ending.TIME_UP:
-        return text + " (time was up)"
-    return text + f" (finished {clock_text(allowed - used)} early)"
+        return used_of_allowed(attempt) + " (time was up)"
+    early = attempt.minutes * 60 - attempt.used()
+    return used_of_allowed(attempt) + f" (finished {clock_text(early)} early)"
 
 
 def render_card(console: Console, card: Card) -> None:
@@ -186,12 +188,12 @@ def history_table(challenge: Challenge, attempts: list[Attempt], active: Attempt
         cells = []
         for dimension in card.dimensions:
             cells.append(f"{len(dimension.passed)}/{len(dimension.stages)}" if dimension.stages else "-")
-        used = "running" if running else time_line(attempt).split(" (")[0]
+        used = "running" if running else used_of_allowed(attempt)
         ended = "running" if running else (attempt.ending.value if attempt.ending else "?")
         table.add_row(
             str(number),
             attempt.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            used if running else f"{used}",
+            used,
             ended,
             str(len(attempt.runs)),
             *cells,
