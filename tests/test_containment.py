@@ -194,3 +194,79 @@ def test_whole_run_timeout_stops_the_run(hostile_env: Path, monkeypatch: pytest.
     assert [s["status"] for s in report["stages"]] == ["failed", "skipped"]
     assert first["duration_s"] < STAGE_TIMEOUT - 1, "the stage ran its own timeout, not what the run had left"
     assert "The whole run's time limit leaves this stage" in first["log"]
+
+
+FLIP_FLOP = """\
+import sys
+from pathlib import Path
+
+from _serve import port, serve
+import socket, threading
+
+counter = Path(sys.argv[1])
+runs = int(counter.read_text()) if counter.exists() else 0
+counter.write_text(str(runs + 1))
+if runs % 2:
+    socket.create_server(("127.0.0.1", port() + 1)).accept()  # every other run: the wrong port
+serve()
+"""
+
+
+def test_repeat_flags_a_stage_whose_verdict_changes(
+    hostile_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+    import sys
+
+    from click.testing import CliRunner
+
+    from crack.cli import cli
+    from hostile import HOSTILE
+
+    folder = hostile_env / "flip"
+    folder.mkdir()
+    shutil.copy(HOSTILE / "_serve.py", folder / "_serve.py")
+    (folder / "flip.py").write_text(FLIP_FLOP)
+    shared = hostile_env / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # written by the program, which may run as an unprivileged user
+    monkeypatch.chdir(folder)
+    out = folder / "r.json"
+    run = f"{sys.executable} flip.py {shared / 'count'}"
+    args = ["test", "--challenge", "hostile", "--run", run, "--stage", "serve", "--format", "json"]
+    result = CliRunner().invoke(cli, [*args, "--output", str(out), "--repeat", "4", "--seed", "5"])
+    stage = json.loads(out.read_text())["stages"][0]
+    assert result.exit_code == 1
+    assert stage["status"] == "failed"
+    assert "flaky" in stage["message"] and "passed 2 of 4" in stage["message"]
+    assert "serve: " in result.output and "FLAKY" in result.output
+
+    steady = f"{sys.executable} ignores_sigterm.py"
+    shutil.copy(HOSTILE / "ignores_sigterm.py", folder / "ignores_sigterm.py")
+    args[4] = steady
+    result = CliRunner().invoke(cli, [*args, "--output", str(out), "--repeat", "3"])
+    assert result.exit_code == 0, result.output
+    assert "No stage changed its verdict." in result.output
+
+
+def test_unavailable_isolation_says_how_to_fall_back(
+    hostile_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from click.testing import CliRunner
+
+    from crack.cli import cli
+
+    monkeypatch.chdir(hostile_env)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{hostile_env}/no-engine.sock")
+    run = ["test", "--challenge", "hostile", "--run", f"{sys.executable} -c pass", "--isolation"]
+    result = CliRunner().invoke(cli, [*run, "docker"])
+    assert result.exit_code == 2
+    assert "no Docker engine answers" in result.output and "scripts/docker-engine.sh" in result.output
+
+    monkeypatch.setenv("PATH", str(hostile_env))  # no unshare to be found
+    result = CliRunner().invoke(cli, [*run, "namespace"])
+    assert result.exit_code == 2
+    assert "unshare" in result.output and "--isolation none" in result.output

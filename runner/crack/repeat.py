@@ -27,13 +27,22 @@ def grade_repeatedly(
 ) -> RunReport:
     """Grade ``times`` times; return the last report, with every flaky stage marked failed."""
     from crack.containment.modes import grade_isolated_plan
+    from crack.grading import Interrupted
     from crack.reporters import NullReporter
 
     verdicts: dict[str, Counter[StageStatus]] = {}
     report = None
+    final = make_reporter()
     for run in range(1, times + 1):
-        reporter = make_reporter() if run == times else NullReporter()
-        report = grade_isolated_plan(plan, reporter, language)
+        # The last run is shown as it happens, but its end is reported only once the
+        # verdicts of all runs are compared (files are written at the end of a run).
+        reporter = _HoldEnd(final) if run == times else NullReporter()
+        try:
+            report = grade_isolated_plan(plan, reporter, language)
+        except Interrupted as interrupted:
+            if run == times:
+                final.run_finished(interrupted.report)
+            raise
         for stage in report.stages:
             verdicts.setdefault(stage.slug, Counter())[stage.status] += 1
         counts = report.counts()
@@ -60,4 +69,19 @@ def grade_repeatedly(
             )
     if not flaky:
         console.print("No stage changed its verdict.")
+    final.run_finished(report)
     return report
+
+
+class _HoldEnd:
+    """Passes every event on but the run's end."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+        self.run_started = reporter.run_started
+        self.stage_started = reporter.stage_started
+        self.log_line = reporter.log_line
+        self.stage_finished = reporter.stage_finished
+
+    def run_finished(self, report: RunReport) -> None:
+        pass

@@ -35,7 +35,9 @@ class NamespaceUnavailable(Exception):
 def check_available() -> None:
     """Raise with a plain explanation when this machine cannot make namespaces for us."""
     if shutil.which("unshare") is None:
-        raise NamespaceUnavailable("`unshare` (util-linux) is not installed")
+        raise NamespaceUnavailable(
+            "`unshare` (util-linux) is not installed: install util-linux, or use --isolation none"
+        )
     probe = subprocess.run(
         ["unshare", "--net", "--pid", "--mount", "--fork", "true"], capture_output=True, text=True
     )

@@ -59,7 +59,7 @@ class TextReporter:
         line = Text()
         line.append(f"Grading {plan.challenge.name}", style="bold")
         line.append(f" · {len(plan.stages)} stage{'s' if len(plan.stages) != 1 else ''}")
-        line.append(f" · program: {plan.program.display()} · seed {plan.seed}")
+        line.append(f" · program: {plan.program.display()} · seed {plan.seed} · isolation {plan.isolation}")
         self._print(line)
 
     def stage_started(self, stage: Stage, number: int) -> None:
