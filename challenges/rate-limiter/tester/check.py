@@ -144,7 +144,12 @@ class Driver:
         exact = [m for m in suspects if m.last == reply]
         decision = [m for m in suspects if _word(reply) != _word(expected)]
         hint = next((m.hint for m in exact + decision), None)
-        if hint is None and _word(reply) not in ("ALLOWED", "DENIED", "QUEUED"):
+        if hint is None and _word(reply) == "ERROR":
+            hint = (
+                "your program answered with an error instead of a decision: its text says what "
+                "is missing, and `crack task` shows the exact replies this stage expects"
+            )
+        elif hint is None and _word(reply) not in ("ALLOWED", "DENIED", "QUEUED"):
             hint = (
                 "each ALLOW is answered with one line: ALLOWED <remaining> or DENIED <retry-ms> "
                 "(QUEUED <wait-ms> for the leaky bucket); write logs to stderr, never to stdout"
