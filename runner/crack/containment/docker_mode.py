@@ -153,7 +153,8 @@ class DockerLauncher:
             mem_limit=memory,
             memswap_limit=memory,
             pids_limit=int(limits.get("pids", 512)) + 64,  # type: ignore[call-overload]
-            nano_cpus=int(float(cpus) * 1e9) if cpus else None,  # type: ignore[arg-type]
+            # The program's share, plus one core for the tester beside it.
+            nano_cpus=int((float(cpus) + 1) * 1e9) if cpus else None,  # type: ignore[arg-type]
             read_only=True,
             tmpfs={"/tmp": "rw,exec,nosuid,size=1g"},
             volumes=_crack_mounts(spec),

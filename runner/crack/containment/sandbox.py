@@ -68,8 +68,9 @@ class Limits:
     pids: int = 512
     cpu_seconds: int = 120
     """CPU time per process: a busy loop that outlives its stage is still ended."""
-    cpus: float | None = None
-    """CPU share of the whole tree (1.0 = one core); None leaves it unlimited."""
+    cpus: float | None = 1.0
+    """CPU share of the whole tree (1.0 = one core); None leaves it unlimited. One core
+    keeps a busy loop or a fork bomb from starving the tester that times it."""
 
     def describe(self) -> str:
         cpus = f", {self.cpus:g} CPUs" if self.cpus is not None else ""
