@@ -31,9 +31,10 @@ HINT_REMAINING = (
     "one: the first of 5 is ALLOWED 4, the fifth ALLOWED 0"
 )
 HINT_ANCHORED = (
-    "windows belong to the clock, not to the client: window k covers [k·W, (k+1)·W), so "
-    "its start is now - now % W. Starting a window at a client's first request moves its "
-    "boundary, and a client can no longer use the new window when the clock enters it"
+    "windows belong to the clock, not to the client: window k covers [k·W, (k+1)·W) since the "
+    "Unix epoch, so its start is now - now % W. Starting a window at a client's first request "
+    "(or counting windows from the first request your program saw) moves the boundary, and "
+    "the client cannot use the new window when the clock enters it"
 )
 HINT_ORIGIN = (
     "windows are aligned to the Unix epoch (multiples of W since t=0), not to the first "
