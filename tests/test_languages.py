@@ -38,7 +38,9 @@ SOLUTIONS = ROOT / "tests" / "programs" / "languages"
 LANGUAGES = ["python", "javascript", "c", "cpp", "rust", "java", "go"]
 COMPILED = ["c", "cpp", "rust", "java", "go"]
 CHALLENGES = ["redis", "http-server"]
-"""The challenges with a starter in every language (both begin with a `bind` stage)."""
+"""Challenges with a starter and a stage-1 solution in every language (both begin with `bind`)."""
+STARTER_ONLY = ["dns-server", "load-balancer"]
+"""Challenges with a starter in every language: it parses the arguments and stops there."""
 
 MAIN_FILE = {
     "python": "app/main.py",
@@ -246,12 +248,32 @@ def test_starter_fails_bind_then_a_solution_passes(tmp_path: Path, challenge: st
     assert "a server keeps running" in bind["message"]  # the hint
     if lang.build is not None:
         assert re.search(r"\[build\] Built in \d+\.\d\d s", result.output), result.output
+        assert "warning" not in result.output.lower(), "the starter compiles with warnings"
 
     put_solution(language, repo, challenge)
     result, report = grade(repo)
     assert result.exit_code == 0, result.output
     assert [s["status"] for s in report["stages"]] == ["passed"]
     assert "[your_program] Logs from your program will appear here!" in report["stages"][0]["log"]
+
+
+@pytest.mark.parametrize("challenge", STARTER_ONLY)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_starter_builds_runs_and_fails_stage_one_plainly(
+    tmp_path: Path, challenge: str, language: str
+) -> None:
+    assert language in load_challenge(challenge).languages
+    lang = need_toolchain(language)
+    repo = start_repo(tmp_path, language, challenge)
+    result, report = grade(repo)
+    assert result.exit_code == 1, result.output
+    [first] = report["stages"]
+    assert first["status"] == "failed"
+    assert "your program exited with code 0 before it" in first["message"], first["message"]
+    assert "Logs from your program will appear here!" in first["message"]
+    if lang.build is not None:
+        assert re.search(r"\[build\] Built in \d+\.\d\d s", result.output), result.output
+        assert "warning" not in result.output.lower(), "the starter compiles with warnings"
 
 
 @pytest.mark.parametrize("language", COMPILED)

@@ -1,0 +1,32 @@
+#include <iostream>
+#include <string>
+
+int main(int argc, char* argv[]) {
+    // crack starts your program as `./your_program.sh --port N --zone FILE [--resolver HOST:PORT]`.
+    int port = 0;
+    std::string zone;
+    std::string resolver;
+    for (int i = 1; i + 1 < argc; i++) {
+        const std::string arg = argv[i];
+        if (arg == "--port") {
+            port = std::stoi(argv[i + 1]);
+        } else if (arg == "--zone") {
+            zone = argv[i + 1];
+        } else if (arg == "--resolver") {
+            resolver = argv[i + 1];
+        }
+    }
+
+    // Debug output goes to the terminal under [your_program] while crack grades you.
+    // stdout is a pipe there: unitbuf flushes after every write, so nothing waits in a buffer.
+    std::cout << std::unitbuf;
+    std::cout << "Logs from your program will appear here!\n";
+
+    // Your code starts here: answer DNS queries over UDP on 127.0.0.1, port --port, from
+    // the zone file --zone. `crack task` shows what to do.
+
+    (void)port;  // remove these lines once you use them
+    (void)zone;
+    (void)resolver;
+    return 0;
+}
