@@ -217,6 +217,19 @@ def test_challenge_supports_every_language(challenge: str) -> None:
         assert (SOLUTIONS / challenge / language / MAIN_FILE[language]).is_file()
 
 
+def test_start_warns_when_the_toolchain_is_missing(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"  # git only: the repository is still created and committed
+    bin_dir.mkdir()
+    git = shutil.which("git")
+    assert git is not None
+    (bin_dir / "git").symlink_to(git)
+    result = run_cli(["start", "redis", str(tmp_path / "r"), "--lang", "rust"], env={"PATH": str(bin_dir)})
+    assert result.exit_code == 0, result.output
+    assert "warning: cargo, rustc not found: install it to build and run Rust" in result.output
+    assert "(apt-get install rustc cargo)" in result.output
+    assert (tmp_path / "r" / ".git").is_dir()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_start_writes_build_and_run_from_the_descriptor(tmp_path: Path, language: str) -> None:
     lang = load_language(language)
