@@ -230,6 +230,13 @@ def test_start_warns_when_the_toolchain_is_missing(tmp_path: Path) -> None:
     assert (tmp_path / "r" / ".git").is_dir()
 
 
+def test_an_interview_repository_builds_like_a_started_one(tmp_path: Path) -> None:
+    result = run_cli(["interview", "redis", str(tmp_path / "iv"), "--lang", "c"])
+    assert result.exit_code == 0, result.output
+    config = yaml.safe_load((tmp_path / "iv" / "crack.yml").read_text())
+    assert (config["run"], config["build"]) == ("./your_program.sh", "./build.sh")
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_start_writes_build_and_run_from_the_descriptor(tmp_path: Path, language: str) -> None:
     lang = load_language(language)

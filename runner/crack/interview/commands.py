@@ -93,7 +93,10 @@ def _create_repo(challenge: Challenge, language: str, directory: Path) -> Learne
         raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
     directory.mkdir(parents=True, exist_ok=True)
     copy_starter(challenge, language, directory)
-    repo = LearnerRepo.create(directory.resolve(), challenge, language)
+    from crack.languages import load_language
+
+    lang = load_language(language)  # how this language builds and runs: crack.yml's build and run
+    repo = LearnerRepo.create(directory.resolve(), challenge, language, run=lang.run, build=lang.build)
     warning = git_init(directory, f"Start a {challenge.name} interview with crack")
     if warning:
         click.echo(f"warning: {warning}", err=True)
