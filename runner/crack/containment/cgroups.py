@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
 import signal
 import time
 from dataclasses import dataclass
@@ -89,7 +90,8 @@ class Cgroup:
 
     def __init__(self, layout: Layout, *, memory_bytes: int, pids: int, cpus: float | None) -> None:
         self.layout = layout
-        name = f"crack-{os.getpid()}-{next(_counter)}"
+        # Unique across PID namespaces: every namespace grading is PID 1 of its own.
+        name = f"crack-{os.getpid()}-{next(_counter)}-{secrets.token_hex(4)}"
         self.dirs: dict[str, Path] = {}
         if layout.version == 2:
             parent = layout.dirs["memory"]
