@@ -83,10 +83,13 @@ def lru_update(h: Harness) -> None:
     c.put("banana", "yellow")
     c.put("apple", "green", hint="a PUT on a cached key replaces its value")
     c.size(hint="updating a cached key replaces its entry: it does not add a second one")
-    c.get("apple", hint="a PUT on a cached key replaces its value")
     c.put("cherry", "dark-red")
-    c.get("banana", hint="a PUT on a cached key makes it the most recently used, like a GET")
-    c.get("apple")
+    moved = (
+        "a PUT on a cached key makes it the most recently used, like a GET: after PUT apple green, "
+        "banana was the least recently used, so PUT cherry evicts banana"
+    )
+    c.get("banana", hint=moved)
+    c.get("apple", hint=moved)
     c.size(hint="SIZE is the number of keys cached: never more than the capacity")
     h.log("3 caches with 150 seeded GET, PUT and SIZE commands each")
     for _ in range(3):
@@ -183,15 +186,17 @@ def ttl(h: Harness) -> None:
     )
     c.new("TTL", 3, ttl=1000)
     c.put("apple", "red")
-    c.advance(999)
-    c.get("apple", hint=boundary)
-    c.advance(1)
+    c.advance(1000)
     c.get("apple", hint=boundary)
     c.put("banana", "yellow")
-    c.advance(500)
-    c.get("banana")
-    c.advance(500)
-    c.get("banana", hint="a GET does not renew an entry's TTL: only a PUT does")
+    c.advance(999)
+    c.get("banana", hint=boundary)
+    c.advance(1)
+    c.get(
+        "banana",
+        hint="a GET does not renew an entry's TTL, only a PUT does: banana, put at t and read at "
+        "t + 999, is gone at t + 1000",
+    )
     c.put("cherry", "dark-red")
     c.advance(600)
     c.put("cherry", "black")
@@ -224,7 +229,15 @@ def ttl(h: Harness) -> None:
     h.log("3 caches with 200 seeded commands each, time moving 0 to 40 ms between them")
     for _ in range(3):
         c.new("TTL", h.random.randint(2, 5), ttl=h.random.choice([50, 100, 250]))
-        random_mix(c, h.random, commands=200, keys=FRUITS[:7], advance=(0, 1, 5, 10, 20, 40))
+        random_mix(
+            c,
+            h.random,
+            commands=200,
+            keys=FRUITS[:7],
+            advance=(0, 1, 5, 10, 20, 40),
+            hint="an entry is gone from put time + TTL on; a PUT renews it, a GET does not; expired "
+            "entries are dropped before a full cache evicts the least recently used live one",
+        )
 
 
 # --- LFU ---------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from crack.harness.lines import LineSession
 from .model import LFU, LRU, TTL, Model
 
 NOT_FOUND = "NOT_FOUND"
+FIRST_REPLY_S = 10.0
+REPLY_S = 5.0
 SHOWN_CHARS = 60
 ERROR_HINT = "your program answered with an error: its traceback is in the log above"
 STARTER_HINT = " (the starter's methods raise NotImplementedError until you write them)"
@@ -73,7 +75,9 @@ class CacheClient:
         self.session.send([line])
         if not self.bulk:
             self.h.log(f"> {shown}")
-        reply = self.session.receive(shown)
+        # The first reply waits for the program to start, which a busy machine slows down.
+        wait = FIRST_REPLY_S if self.session.exchanges == 0 else REPLY_S
+        reply = self.session.receive(shown, timeout=max(min(wait, self.h.remaining() - 0.5), 0.1))
         if not self.bulk:
             self.h.log(f"< {shorten(reply, 160)}")
         return reply

@@ -23,6 +23,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 
+def _name(key: str, *, quote: bool = True) -> str:
+    """A key as messages show it: quoted, and cut short when long."""
+    shown = key if len(key) <= 40 else f"{key[:30]}…({len(key):,} characters)"
+    return repr(shown) if quote else shown
+
+
 @dataclass(frozen=True)
 class Gone:
     """Why a key is not in the cache any more."""
@@ -36,6 +42,7 @@ class Model:
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
         self.step = 0
+        """Commands sent to this cache (GET, PUT and SIZE), for messages."""
         self.gone: dict[str, Gone] = {}
 
     def get(self, key: str, now: int) -> str | None:
@@ -54,7 +61,7 @@ class Model:
 
     def why_missing(self, key: str) -> str:
         gone = self.gone.get(key)
-        return gone.reason if gone else f"{key!r} was never put in this cache"
+        return gone.reason if gone else f"{_name(key)} was never put in this cache"
 
     def describe_order(self, now: int, limit: int = 6) -> str:
         keys = self.keys(now)
@@ -90,8 +97,8 @@ class LRU(Model):
         while len(self.data) >= self.capacity:
             victim, _ = self.data.popitem(last=False)
             self.gone[victim] = Gone(
-                f"{victim!r} was evicted by PUT {key} (command {self.step} of this cache): "
-                f"it was the least recently used of {self.capacity} keys"
+                f"{_name(victim)} was evicted by PUT {_name(key, quote=False)} "
+                f"(command {self.step} of this cache): it was the least recently used of {self.capacity} keys"
             )
             evicted.append(victim)
         self.data[key] = value
@@ -99,6 +106,7 @@ class LRU(Model):
         return evicted
 
     def size(self, now: int) -> int:
+        self.step += 1
         return len(self.data)
 
     def keys(self, now: int) -> list[str]:
@@ -154,10 +162,10 @@ class LFU(Model):
                 del self.buckets[self.min_freq]
             del self.values[victim]
             del self.freq[victim]
-            tie = f", and the least recently used of the {ties} keys with that frequency" if ties > 1 else ""
+            tie = f", and was the least recently used of the {ties} keys with that count" if ties > 1 else ""
             self.gone[victim] = Gone(
-                f"{victim!r} was evicted by PUT {key} (command {self.step} of this cache): it had "
-                f"the lowest use count ({self.min_freq}){tie}"
+                f"{_name(victim)} was evicted by PUT {_name(key, quote=False)} "
+                f"(command {self.step} of this cache): it had the lowest use count ({self.min_freq}){tie}"
             )
             evicted.append(victim)
         self.values[key] = value
@@ -168,6 +176,7 @@ class LFU(Model):
         return evicted
 
     def size(self, now: int) -> int:
+        self.step += 1
         return len(self.values)
 
     def keys(self, now: int) -> list[str]:
@@ -198,7 +207,7 @@ class TTL(Model):
             del self.expires[key]
             del self.data[key]
             self.gone[key] = Gone(
-                f"{key!r} expired at t={deadline}: it was last put at t={self.put_at.pop(key)} "
+                f"{_name(key)} expired at t={deadline}: it was last put at t={self.put_at.pop(key)} "
                 f"with a TTL of {self.ttl} ms, and an entry is gone from put time + TTL on"
             )
             expired.append(key)
@@ -225,8 +234,8 @@ class TTL(Model):
                 del self.expires[victim]
                 self.put_at.pop(victim)
                 self.gone[victim] = Gone(
-                    f"{victim!r} was evicted by PUT {key} at t={now}: it was the least recently "
-                    f"used of {self.capacity} live keys (expired keys are dropped first)"
+                    f"{_name(victim)} was evicted by PUT {_name(key, quote=False)} at t={now}: it was the "
+                    f"least recently used of {self.capacity} live keys (expired keys are dropped first)"
                 )
                 evicted.append(victim)
         self.data[key] = value
@@ -238,6 +247,7 @@ class TTL(Model):
         return evicted
 
     def size(self, now: int) -> int:
+        self.step += 1
         self.expire(now)
         return len(self.data)
 
