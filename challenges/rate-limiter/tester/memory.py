@@ -72,7 +72,7 @@ def memory_per_client(h: Harness) -> None:
 def _measure(h: Harness, config: m.Config, state: str, hint: str) -> None:
     d = start(h)
     d.session.quiet = True
-    d.h.log(f"$ (line protocol) {config.line}")
+    h.log(f"> {config.line}   (then {CLIENTS} clients in rounds of requests, not shown one by one)")
     d.configure(config)
     clients = [f"client-{i:04d}" for i in range(CLIENTS)]
     t = window_start_after(d.clock.now_ms, DAY_MS) + 1
