@@ -69,6 +69,10 @@ def sequence(
     weights = [1 / (rank + 1) for rank in range(len(clients))]
     short = max(1, 2 * unit // len(clients))
     medium = max(1, span // len(clients))
+    # Jumps to a retry time or a boundary help every client waiting for one, so with many
+    # clients they are rarer: otherwise no busy client would stay busy long enough.
+    retry_share = 0.15 / len(clients) ** 0.5
+    boundary_share = 0.07 / len(clients)
     retry_at: dict[str, int] = {}
     t = start
     out: list[tuple[int, str]] = []
@@ -77,9 +81,9 @@ def sequence(
         roll = rng.random()
         if roll < 0.3:
             pass  # the same millisecond
-        elif roll < 0.45 and retry_at.get(client, 0) > t:
+        elif roll < 0.3 + retry_share and retry_at.get(client, 0) > t:
             t = max(t, retry_at[client] - rng.choice((0, 0, 1)))  # exactly when told, or 1 ms early
-        elif roll < 0.45 + 0.07 / len(clients) and boundary:
+        elif roll < 0.3 + retry_share + boundary_share and boundary:
             t = max(t, t - t % boundary + boundary - rng.choice((0, 0, 1)))  # at a boundary
         elif roll < 0.95:
             t += rng.randint(1, short)
