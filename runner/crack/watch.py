@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 DEBOUNCE_MS = 300
 """Quiet time that ends a burst of file events (an editor's save is several)."""
 STOP_JOIN_S = 2.0
+READY_PROBE_MS = 250
+READY_WAIT_S = 10.0
 IGNORED_DIRS = (".crack", ".git", "__pycache__", ".venv", "node_modules", ".mypy_cache", ".pytest_cache")
 IGNORED_NAMES = ("crack.yml", "crack-report.json", "crack-junit.xml")
 
@@ -69,6 +71,8 @@ class Watcher:
         self.build_outputs = tuple(build_outputs)
         self._changes: queue.Queue[set[Path]] = queue.Queue()
         self._stop = threading.Event()
+        self.ready = threading.Event()
+        """Set once the watch is in place: saves from then on are seen."""
         self._own_output = _output_files()
         self._thread = threading.Thread(target=self._watch, name="crack-watch", daemon=True)
         self._thread.start()
@@ -89,14 +93,20 @@ class Watcher:
     def _watch(self) -> None:
         import watchfiles
 
+        # A quiet period yields an empty batch: the first one, or the first change, proves
+        # the watch is in place, so "Watching…" is never printed before it is.
         for batch in watchfiles.watch(
             self.root,
             watch_filter=self._keep,
             debounce=DEBOUNCE_MS,
             stop_event=self._stop,
             raise_interrupt=False,
+            rust_timeout=READY_PROBE_MS,
+            yield_on_timeout=True,
         ):
-            self._changes.put({Path(path) for _, path in batch})
+            self.ready.set()
+            if batch:
+                self._changes.put({Path(path) for _, path in batch})
 
     def wait(self) -> set[Path]:
         """Block until files change (Ctrl-C raises KeyboardInterrupt here). Batches that
@@ -184,6 +194,7 @@ def watch_and_grade(
                 pass
             if max_runs is not None and runs >= max_runs:
                 return code
+            watcher.ready.wait(READY_WAIT_S)
             console.print(f"Watching {root} for changes (Ctrl-C to stop)…", style="dim", markup=False)
             changed = watcher.wait()
     except KeyboardInterrupt:
