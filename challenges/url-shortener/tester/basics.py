@@ -8,6 +8,7 @@ from crack.harness import Harness
 
 from .common import (
     HINT_SEND_ERROR,
+    context,
     expect_error,
     expect_link,
     expect_redirect,
@@ -55,6 +56,7 @@ def redirect(h: Harness) -> None:
         reply,
         urls[0],
         " (the query string of the short URL is ignored)",
+        "take the code from the path without its query string: urllib.parse.urlsplit(self.path).path",
     )
     missing = unknown_code(h, set(codes))
     expect_error(
@@ -105,7 +107,8 @@ def validation(h: Harness) -> None:
          "a body that is not UTF-8 is not JSON either: catch UnicodeDecodeError (a ValueError)"),
     ]  # fmt: skip
     for why, body, hint in rejected:
-        reply = api.send("POST", "/api/links", body=body)
+        with context(f"({why}) ", hint, override=hint is not None):
+            reply = api.send("POST", "/api/links", body=body)
         expect_error(
             reply,
             400,

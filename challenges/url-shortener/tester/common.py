@@ -11,6 +11,8 @@ import os
 import re
 import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -97,6 +99,7 @@ def kill(h: Harness, server: Server) -> None:
         except (ProcessLookupError, PermissionError):
             pass
     server.process.stop(grace=0.1)
+    server.process.ended_by_us = True  # the tester's kill, not a crash of the program
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline and any(_alive(pid) for pid in tree):
         time.sleep(0.01)
@@ -121,6 +124,18 @@ def restart(h: Harness, server: Server, clock: LogicalClock, *, connections: int
 
 
 # --- checks ------------------------------------------------------------------------------
+@contextmanager
+def context(prefix: str, hint: str | None = None, *, override: bool = False) -> Iterator[None]:
+    """Put ``prefix`` in front of a failure raised inside, and ``hint`` if it has none (with
+    ``override``, instead of its own: the situation explains it better)."""
+    try:
+        yield
+    except StageFailure as exc:
+        failure = exc.with_context(prefix)
+        failure.hint = (hint or exc.hint) if override else (exc.hint or hint)
+        raise failure from None
+
+
 def fail(reply: Reply, expected: str, hint: str | None = None, got: str | None = None) -> StageFailure:
     """The failure a learner reads: what was sent, what was expected, what came back."""
     return StageFailure(
@@ -257,8 +272,9 @@ def expect_link(
     return got_code
 
 
-def expect_redirect(reply: Reply, url: str, what: str = "") -> None:
-    """302 Found (or 307) whose Location is ``url`` byte for byte."""
+def expect_redirect(reply: Reply, url: str, what: str = "", hint: str | None = None) -> None:
+    """302 Found (or 307) whose Location is ``url`` byte for byte; ``hint`` explains any other
+    status."""
     expected = f"302 Found with Location: {url}{what}"
     if reply.status in (301, 308):
         raise fail(
@@ -271,18 +287,18 @@ def expect_redirect(reply: Reply, url: str, what: str = "") -> None:
         raise fail(
             reply, expected, "answer with a redirect: status 302 and the long URL in a Location header"
         )
-    expect_status(reply, REDIRECTS, expected)
+    expect_status(reply, REDIRECTS, expected, hint)
     location = reply.header("Location")
     if location != url:
-        hint: str | None = "send the stored URL byte for byte: no quoting, decoding or normalising"
-        if location is not None and urljoin("http://x/", location) == url:
-            hint = None
-        if location is not None and not urlsplit(location).scheme:
-            hint = (
+        why = "send the stored URL byte for byte: no quoting, decoding or normalising"
+        if location is None:
+            why = "a redirect needs a Location header holding the long URL"
+        elif not urlsplit(location).scheme:
+            why = (
                 "that Location has no scheme, so a browser resolves it relative to your server: "
                 "send the stored URL exactly (e.g. without urllib.parse.quote)"
             )
-        raise fail(reply, expected, hint, got=f"{reply.status_text}, Location: {location}")
+        raise fail(reply, expected, why, got=f"{reply.status_text}, Location: {location}")
 
 
 def json_dumps(value: object) -> str:
@@ -306,6 +322,7 @@ __all__ = [
     "HINT_STATUS_201",
     "REDIRECTS",
     "Server",
+    "context",
     "expect_error",
     "expect_link",
     "expect_redirect",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import TypeVar
 
 from crack.harness import Harness, StageFailure
@@ -13,6 +12,7 @@ from crack.harness import Harness, StageFailure
 from .api import Api, Reply
 from .common import (
     REDIRECTS,
+    context,
     expect_error,
     expect_link,
     expect_redirect,
@@ -39,17 +39,6 @@ SAME_URL_CREATES = 20
 THREADS = 8
 
 T = TypeVar("T")
-
-
-@contextmanager
-def context(prefix: str, hint: str | None = None) -> Iterator[None]:
-    """Put ``prefix`` in front of a failure raised inside, and ``hint`` if it has none."""
-    try:
-        yield
-    except StageFailure as exc:
-        failure = exc.with_context(prefix)
-        failure.hint = exc.hint or hint
-        raise failure from None
 
 
 def check_links(api: Api, links: dict[str, str]) -> None:
@@ -174,29 +163,7 @@ def concurrency(h: Harness) -> None:
         links[code] = url
     h.log(f"All {CREATES} got 201 Created, with {CREATES} different codes.")
 
-    same = long_url(h, "/popular")
-    h.log(f"Sending {SAME_URL_CREATES} POSTs of the same URL at once…")
-    results = in_parallel([same] * SAME_URL_CREATES, lambda url: api.post({"url": url}, quiet=True))
-    same_replies = replies(results, f"one of {SAME_URL_CREATES} concurrent POSTs of the same URL: ")
-    same_codes = []
-    for reply in same_replies:
-        with context(f"one of {SAME_URL_CREATES} concurrent POSTs of the same URL: "):
-            if reply.status not in (200, 201):
-                raise fail(reply, "201 Created (for one of them) or 200 OK (for the others) with the link")
-            same_codes.append(expect_link(reply, api, same, status=reply.status))
-    created_count = sum(1 for r in same_replies if r.status == 201)
-    if len(set(same_codes)) != 1 or created_count != 1:
-        h.fail(
-            f"{SAME_URL_CREATES} concurrent POSTs of {same} got {len(set(same_codes))} different codes and "
-            f"{created_count} answers 201 Created; expected one link: one 201 Created and "
-            f"{SAME_URL_CREATES - 1} answers 200 OK, all with the same code",
-            hint="looking the URL up and inserting it must be one step, under a lock: otherwise two "
-            "requests both find nothing and both create a link",
-        )
-    links[same_codes[0]] = same
-    h.log("They all got the same code, and only one was created.")
-
-    h.log(f"Following all {len(links)} links at once…")
+    h.log(f"Following all {len(links)} links from {THREADS} threads at once…")
     check_redirects(api, links, "following the links: ")
     server = restart(h, server, clock, connections=THREADS)
     check_redirects(
@@ -208,6 +175,28 @@ def concurrency(h: Harness) -> None:
         "under the same lock",
     )
     h.log(f"All {len(links)} links survived the restart.")
+
+    same = long_url(h, "/popular")
+    h.log(f"Sending {SAME_URL_CREATES} POSTs of the same URL at once…")
+    results = in_parallel([same] * SAME_URL_CREATES, lambda url: server.api.post({"url": url}, quiet=True))
+    same_replies = replies(results, f"one of {SAME_URL_CREATES} concurrent POSTs of the same URL: ")
+    same_codes = []
+    for reply in same_replies:
+        with context(f"one of {SAME_URL_CREATES} concurrent POSTs of the same URL: "):
+            if reply.status not in (200, 201):
+                raise fail(reply, "201 Created (for one of them) or 200 OK (for the others) with the link")
+            same_codes.append(expect_link(reply, server.api, same, status=reply.status))
+    created_count = sum(1 for r in same_replies if r.status == 201)
+    if len(set(same_codes)) != 1 or created_count != 1:
+        h.fail(
+            f"{SAME_URL_CREATES} concurrent POSTs of {same} got {len(set(same_codes))} different codes and "
+            f"{created_count} answers 201 Created; expected one link: one 201 Created and "
+            f"{SAME_URL_CREATES - 1} answers 200 OK, all with the same code",
+            hint="looking the URL up and inserting it must be one step, under a lock: otherwise two "
+            "requests both find nothing and both create a link",
+        )
+    h.log("They all got the same code, and only one was created.")
+    expect_redirect(server.api.get(f"/{same_codes[0]}"), same)
 
 
 def check_redirects(api: Api, links: dict[str, str], prefix: str, hint: str | None = None) -> None:
@@ -231,7 +220,7 @@ def stalled_request(h: Harness, port: int, api: Api) -> None:
     slow.send(head + body[:half])
     h.log("A slow client sent the headers and half the body of a POST, and pauses.")
     url = long_url(h, "/meanwhile")
-    with context("while a slow client was in the middle of its request: ", HINT_ONE_AT_A_TIME):
+    with context("while a slow client was in the middle of its request: ", HINT_ONE_AT_A_TIME, override=True):
         expect_link(api.post({"url": url}, timeout=2.0), api, url)
     slow.send(body[half:])
     h.log("The slow client sends the rest of its body.")

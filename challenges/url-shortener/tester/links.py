@@ -11,7 +11,7 @@ HINT_DEDUPE = (
     "and answer 200 OK with the existing link when it is there"
 )
 HINT_REPLAY = (
-    "remember the response given to each Idempotency-Key (status and link) and send it again "
+    "Remember the response given to each Idempotency-Key (status and link) and send it again "
     "when the key comes back: a client retrying after a timeout must not be able to tell the "
     "retry from the first answer"
 )

@@ -8,6 +8,7 @@ from crack.harness import Harness
 
 from .api import Api
 from .common import (
+    context,
     expect_error,
     expect_link,
     expect_redirect,
@@ -19,7 +20,7 @@ from .common import (
     tester,
     unknown_code,
 )
-from .durability import THREADS, context, in_parallel, replies
+from .durability import THREADS, in_parallel, replies
 
 CONCURRENT_CLICKS = 200
 HINT_LOST_CLICKS = (
