@@ -382,7 +382,7 @@ def test_a_hanging_build_is_stopped_at_its_own_limit(tmp_path: Path, no_leftover
     from crack.build import failure_message
 
     message, _ = failure_message(result)
-    assert "was still running after" in message
+    assert "was still running after 1 s and was stopped" in message
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,8 @@ class BuildResult:
     timed_out: bool = False
     start_error: str | None = None
     """Why the command could not be started at all (not found, not executable)."""
+    limit_s: float = BUILD_TIMEOUT_S
+    """The time limit the build ran under."""
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,7 @@ def run_build(program: ProgramSpec, timeout: float = BUILD_TIMEOUT_S) -> BuildRe
         counter[0],
         time.monotonic() - started,
         timed_out=timed_out,
+        limit_s=timeout,
     )
 
 
@@ -165,7 +168,7 @@ def failure_message(result: BuildResult) -> tuple[str, str]:
     if result.timed_out:
         head = (
             f"your program failed to build: {command} was still running after "
-            f"{BUILD_TIMEOUT_S:g} s and was stopped"
+            f"{result.limit_s:g} s and was stopped"
         )
         hint = "a build that waits for input or for the network never ends here: crack builds offline"
     else:
