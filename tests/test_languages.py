@@ -387,7 +387,10 @@ def test_a_hanging_build_is_stopped_at_its_own_limit(tmp_path: Path, no_leftover
 
 @pytest.mark.parametrize(
     ("build", "why"),
-    [("./missing.sh", "./missing.sh was not found"), ("'unbalanced", "cannot be parsed")],
+    [
+        ("./missing.sh", "/missing.sh was not found"),
+        ("'unbalanced", "it cannot be parsed: No closing quotation"),
+    ],
 )
 def test_a_build_that_cannot_start_says_why(tmp_path: Path, build: str, why: str) -> None:
     from crack.build import failure_message
@@ -396,7 +399,7 @@ def test_a_build_that_cannot_start_says_why(tmp_path: Path, build: str, why: str
     assert not result.ok
     message, _ = failure_message(result)
     assert message.startswith("your program failed to build: the build command")
-    assert why.replace("./missing.sh", str(tmp_path / "missing.sh")) in message or why in message
+    assert why in message, message
 
 
 ONE_SHOT_TESTER = """
