@@ -22,7 +22,7 @@ from crack.harness.bytes_display import show
 if TYPE_CHECKING:
     pass
 
-REQUEST_TIMEOUT_S = 3.0
+REQUEST_TIMEOUT_S = 5.0
 USER_AGENT = "crack-tester"
 SHOWN_BODY_CHARS = 300
 

@@ -37,6 +37,10 @@ HINT_ONE_AT_A_TIME = (
 CREATES = 200
 SAME_URL_CREATES = 20
 THREADS = 8
+STALLED_WAIT_S = 4.0
+"""How long another client may wait while one is stalled mid-request (generous: a loaded
+machine must not fail a threaded server, and a server serving one client at a time never
+answers at all)."""
 
 T = TypeVar("T")
 
@@ -221,10 +225,12 @@ def stalled_request(h: Harness, port: int, api: Api) -> None:
     h.log("A slow client sent the headers and half the body of a POST, and pauses.")
     url = long_url(h, "/meanwhile")
     with context("while a slow client was in the middle of its request: ", HINT_ONE_AT_A_TIME, override=True):
-        expect_link(api.post({"url": url}, timeout=2.0), api, url)
+        expect_link(api.post({"url": url}, timeout=STALLED_WAIT_S), api, url)
     slow.send(body[half:])
     h.log("The slow client sends the rest of its body.")
-    raw = slow.read_until(b"\r\n", timeout=3.0, waiting_for="the status line of the response to its POST")
+    raw = slow.read_until(
+        b"\r\n", timeout=STALLED_WAIT_S, waiting_for="the status line of the response to its POST"
+    )
     status_line = raw.decode("latin-1").strip()
     parts = status_line.split(" ")
     if len(parts) < 2 or parts[1] != "201":
