@@ -542,3 +542,38 @@ def test_batch_grading_builds_each_submission_from_its_crack_yml(tmp_path: Path)
     assert first["status"] == "failed" and "your program failed to build" in first["message"]
     assert "crack_undefined_name" in first["message"]
     assert second["status"] == "skipped"
+
+
+def test_ctrl_c_during_the_build_ends_it_and_exits_130(
+    fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    fake_challenges("fake", [{"slug": "built", "timeout": 1}], ONE_SHOT_TESTER)
+    pidfile = tmp_path / "build.pid"
+    build = f"sh -c 'echo $$ > {pidfile}; echo compiling; exec sleep 60'"
+    process = _crack_cli(
+        "test", "--challenge", "fake", "--run", "cat built.txt", "--build", build, cwd=tmp_path
+    )
+    try:
+        _read_until(process, "Building your program")
+        deadline = time.monotonic() + 20
+        while not (pidfile.is_file() and pidfile.read_text().strip()):
+            assert time.monotonic() < deadline, "the build never started"
+            time.sleep(0.05)
+        build_pid = int(pidfile.read_text())
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, rest
+    assert "Summary: 1 skipped" in rest and "Interrupted: your program was stopped." in rest
+    assert not _running(build_pid), "the build outlived its interrupted grading"
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
