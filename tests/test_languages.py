@@ -296,6 +296,20 @@ def test_starter_builds_runs_and_fails_stage_one_plainly(
         assert "warning" not in result.output.lower(), "the starter compiles with warnings"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_grep_starter_prints_nothing_and_exits_1(tmp_path: Path, language: str) -> None:
+    assert language in load_challenge("grep").languages
+    need_toolchain(language)
+    repo = start_repo(tmp_path, language, "grep")
+    result, report = grade(repo)
+    assert result.exit_code == 1, result.output
+    [first] = report["stages"]
+    assert first["status"] == "failed"
+    assert "expected exit code 0" in first["message"], first["message"]
+    assert "your program's stderr:\n  Logs from your program will appear here!" in first["message"]
+    assert "warning" not in result.output.lower(), "the starter compiles with warnings"
+
+
 @pytest.mark.parametrize("language", COMPILED)
 def test_a_build_error_fails_stage_one_with_the_compilers_message(tmp_path: Path, language: str) -> None:
     need_toolchain(language)
