@@ -22,6 +22,10 @@ FIRST_REPLY_S = 10.0
 REPLY_S = 5.0
 SHOWN_CHARS = 60
 ERROR_HINT = "your program answered with an error: its traceback is in the log above"
+STDOUT_HINT = (
+    "every command gets exactly one reply line on stdout, so anything else printed there is "
+    "read as a reply: write debug output to stderr (print(..., file=sys.stderr))"
+)
 STARTER_HINT = " (the starter's methods raise NotImplementedError until you write them)"
 
 
@@ -131,6 +135,8 @@ class CacheClient:
         lines = [f"sent {shorten(line, 160)!r}: expected {shorten(expected)!r}, got {shorten(reply)!r}"]
         if reply.startswith("ERROR"):
             hint = ERROR_HINT + (STARTER_HINT if "NotImplementedError" in reply else "")
+        elif expected == "OK":
+            hint = STDOUT_HINT
         elif key is not None or line.startswith("SIZE"):
             if key is not None:
                 lines.append(self.explain_get(key, expected, reply))
