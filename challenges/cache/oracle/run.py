@@ -17,7 +17,12 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-import cachetools
+try:
+    import cachetools
+except ImportError:  # say so in every reply, where crack shows it, instead of a bare exit
+    for _ in sys.stdin:
+        print("ERROR cachetools is not installed beside crack: pip install cachetools", flush=True)
+    raise SystemExit(1) from None
 
 
 class Now:
