@@ -178,3 +178,19 @@ def test_a_redirect_that_counts_clicks_twice_is_caught(tmp_path: Path) -> None:
     assert stage.status is StageStatus.FAILED, stage.message
     assert 'expected 200 OK with the stats as JSON, "clicks": 3' in stage.message
     assert 'got "clicks": 6' in stage.message
+
+
+def test_a_server_that_stops_answering_fails_in_one_timeout(tmp_path: Path) -> None:
+    """A deadlock mid-workload ends the stage at the first timeout, not at the stage's limit."""
+    program = _edited_reference(
+        tmp_path,
+        "concurrency",
+        "            code = encode(self.next_id)\n",
+        "            code = encode(self.next_id)\n"
+        "            if self.next_id > 40:\n"
+        "                threading.Event().wait()  # the lock is never released\n",
+    )
+    stage = _grade_stage(program, "concurrency")
+    assert stage.status is StageStatus.FAILED, stage.message
+    assert "one of 200 concurrent creates" in stage.message
+    assert "no response within 5.0 s" in stage.message

@@ -118,16 +118,26 @@ def persistence(h: Harness) -> None:
 
 
 def in_parallel(items: list[T], work: Callable[[T], Reply]) -> list[Reply | StageFailure]:
-    """``work`` on every item from THREADS threads at once; failures come back as values."""
+    """``work`` on every item from THREADS threads at once; failures come back as values.
+
+    After the first failure the remaining items are not sent (they come back as that
+    failure), so a program that stopped answering fails in one timeout, not in hundreds.
+    """
+    failed: list[StageFailure] = []
 
     def attempt(item: T) -> Reply | StageFailure:
+        if failed:
+            return failed[0]
         try:
             return work(item)
         except StageFailure as exc:
+            failed.append(exc)
             return exc
 
     with ThreadPoolExecutor(THREADS) as pool:
-        return list(pool.map(attempt, items))
+        results = list(pool.map(attempt, items))
+    # The first failure in time, not in item order, is the one worth reporting.
+    return [failed[0] if isinstance(r, StageFailure) else r for r in results]
 
 
 def replies(results: list[Reply | StageFailure], prefix: str, hint: str | None = None) -> list[Reply]:
