@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from pathlib import Path
 from crack.harness import Harness
 from crack.harness.bytes_display import show
 from crack.harness.hints import hint_from_output
-from crack.harness.oneshot import RunResult, run_capped
+from crack.harness.oneshot import RunResult
 
 from .realgit import RealGit
 
@@ -82,37 +81,10 @@ def run_program(
     return Ran(command, cwd, result.stdout, result.stderr)
 
 
-def resolved_command(h: Harness) -> list[str]:
-    """The program's command with relative paths (``./your_program.sh``) made absolute, so
-    it still starts when run in another working directory."""
-    command = []
-    for part in h.program.command:
-        candidate = h.program.cwd / part
-        if "/" in part and not os.path.isabs(part) and candidate.exists():
-            part = str(candidate.resolve())
-        command.append(part)
-    return command
-
-
 def run_in(h: Harness, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> RunResult:
-    """``h.run`` in another working directory than the program's own.
-
-    (``Harness.run`` takes ``cwd`` but runs the program's command as it is, so a relative
-    ``./your_program.sh`` is looked up in that directory; this resolves it first.)
-    """
-    h.log(f"$ {h.program.display(args)}")
-    if h.aborted or h.remaining() <= 0:
-        h.fail("the stage was stopped (time is up)")
-    try:
-        return run_capped(
-            [*resolved_command(h), *args],
-            cwd=str(cwd),
-            env={**os.environ, **h.program.env, **env},
-            stdin=b"",
-            timeout=max(h.remaining() - 0.5, 0.1),  # leave time to say what happened
-        )
-    except FileNotFoundError:
-        h.fail(f"could not start your program: {h.program.command[0]} was not found")
+    """``h.run`` in another working directory than the program's own, leaving half a
+    second of the stage to say what happened if it hangs."""
+    return h.run(args, cwd=cwd, env=env, timeout=max(h.remaining() - 0.5, 0.1))
 
 
 FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')

@@ -79,8 +79,10 @@ class RealGit:
 
     def __init__(self, h: Harness) -> None:
         self.h = h
-        config = h.scratch / ".gitconfig-empty"
-        config.touch()
+        # The learner's program may run as another user than the tester (crack drops root
+        # for it): git must trust the repositories it made, or it refuses to read them.
+        config = h.scratch / ".gitconfig-tester"
+        config.write_text("[safe]\n\tdirectory = *\n")
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
         self.isolation = {
             "GIT_CONFIG_NOSYSTEM": "1",

@@ -8,14 +8,12 @@ relative names the case gave (``fruits.txt:apple``).
 from __future__ import annotations
 
 import difflib
-import os
 import shlex
 from pathlib import Path
 
 from crack.harness import Harness
 from crack.harness.bytes_display import escape, show
-from crack.harness.failure import StageFailure
-from crack.harness.oneshot import RunResult, run_capped
+from crack.harness.oneshot import RunResult
 
 from .cases import Case
 from .model import MATCH_START, Expected, by_file, run
@@ -24,38 +22,9 @@ RUN_TIMEOUT_S = 10.0
 """A run of grep over a few lines takes milliseconds; this only bounds a program that hangs."""
 
 
-def program_argv(h: Harness, cwd: Path) -> list[str]:
-    """The program's command, usable from another working directory.
-
-    ``Harness.run`` runs the command as written from the given ``cwd``, so a relative
-    ``./your_program.sh`` would not be found from the case's folder. Relative paths in the
-    command that exist under the program's own folder are made absolute; what
-    ``your_program.sh`` does with ``$(dirname "$0")`` then still works.
-    """
-    argv = list(h.program.command)
-    if cwd == h.program.cwd:
-        return argv
-    for i, part in enumerate(argv):
-        if "/" in part and not os.path.isabs(part) and (h.program.cwd / part).exists():
-            argv[i] = str(h.program.cwd / part)
-    return argv
-
-
 def run_in(h: Harness, args: list[str], *, stdin: bytes, cwd: Path) -> RunResult:
-    """``h.run`` with a working directory of the tester's choosing (see ``program_argv``)."""
-    if h.aborted:
-        raise StageFailure("the stage was stopped (time is up)")
-    argv = [*program_argv(h, cwd), *args]
-    try:
-        return run_capped(
-            argv,
-            cwd=str(cwd),
-            env={**os.environ, **h.program.env},
-            stdin=stdin,
-            timeout=min(RUN_TIMEOUT_S, h.remaining()),
-        )
-    except FileNotFoundError:
-        h.fail(f"could not start your program: {argv[0]} was not found")
+    """``h.run`` in the case's folder; the caller has logged the command as a pipeline."""
+    return h.run(args, stdin=stdin, cwd=cwd, timeout=min(RUN_TIMEOUT_S, h.remaining()), quiet=True)
 
 
 def printf_command(data: bytes) -> str:

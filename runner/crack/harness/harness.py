@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -281,24 +281,29 @@ class Harness:
         *,
         stdin: bytes = b"",
         cwd: Path | None = None,
-        env: dict[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        quiet: bool = False,
     ) -> RunResult:
-        """Run the learner's program once to completion (a CLI-style challenge)."""
+        """Run the learner's program once to completion (a CLI-style challenge), in ``cwd``
+        (default: its own folder) with ``env`` added to its environment. ``quiet``: the
+        tester logs the command itself (as a pipeline the learner can paste, say)."""
         self._check_not_aborted()
         argv = self.program.argv(args)
-        self.log(f"$ {self.program.display(args)}")
+        if not quiet:
+            self.log(f"$ {self.program.display(args)}")
         limit = self.remaining() if timeout is None else min(timeout, self.remaining())
         self._open_scratch()
+        containment = self.program.containment
+        base = containment.environment(os.environ, self.scratch) if containment else os.environ
         try:
             return run_capped(
                 argv,
                 cwd=str(cwd or self.program.cwd),
-                env={**os.environ, **self.program.env, **(env or {})},
+                env={**base, **self.program.env, **(env or {})},
                 stdin=stdin,
                 timeout=limit,
-                containment=self.program.containment,
-                home=self.scratch,
+                containment=containment,
             )
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")

@@ -7,7 +7,6 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crack.harness import proctree
@@ -57,18 +56,16 @@ def run_capped(
     timeout: float,
     cap: int = ONESHOT_CAP_BYTES,
     containment: Containment | None = None,
-    home: Path | None = None,
 ) -> RunResult:
     """Run to completion or ``timeout``; the whole tree is ended either way.
 
-    With ``containment``, ``env`` is reduced to its allow-list and the run is confined
-    like a started program (limits, user, cgroup)."""
+    With ``containment`` the run is confined like a started program (limits, user,
+    cgroup); ``env`` is used as given (reduce it with ``Containment.environment`` first)."""
     proctree.become_subreaper()
     start = time.monotonic()
     confinement = None
     if containment is not None:
         confinement = containment.start(argv)
-        env = containment.environment(env, home)
         argv = confinement.argv
     try:
         popen = subprocess.Popen(

@@ -45,11 +45,17 @@ class ProgramSpec:
 
     def argv(self, extra: Sequence[str] = ()) -> list[str]:
         """The command line to run, with a relative program path (``./your_program.sh``)
-        made absolute against ``cwd``, so the program can be run from any folder."""
+        made absolute against ``cwd``, so the program can be run from any folder (a tester
+        may run it in a directory of its own); so is any later word of the command that is
+        a relative path to a file in ``cwd`` (``python3 app/main.py``)."""
         first = self.command[0]
         if "/" in first and not os.path.isabs(first):
             first = str(self.cwd / first)
-        return [first, *self.command[1:], *extra]
+        rest = [str(self.cwd / word) if self._local_path(word) else word for word in self.command[1:]]
+        return [first, *rest, *extra]
+
+    def _local_path(self, word: str) -> bool:
+        return "/" in word and not os.path.isabs(word) and (self.cwd / word).exists()
 
     def display(self, extra: Sequence[str] = ()) -> str:
         return shlex.join([*self.command, *extra])
