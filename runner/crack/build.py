@@ -14,6 +14,7 @@ it without knowing builds exist.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import threading
@@ -99,11 +100,19 @@ def run_build(program: ProgramSpec, timeout: float = BUILD_TIMEOUT_S) -> BuildRe
     if not argv:
         return BuildResult(shown, None, "", 0, 0.0, start_error="the command is empty")
     env = {**os.environ, **program.env}
+    confinement = None
+    if program.containment is not None:
+        # Contained like the program (limits, cgroup, allow-listed environment), but as
+        # crack's own user: the build writes its output into the learner's repository.
+        builder = dataclasses.replace(program.containment, user=None)
+        env = {**builder.environment(os.environ, None), **program.env}
     proctree.become_subreaper()
     started = time.monotonic()
     try:
+        if program.containment is not None:
+            confinement = builder.start(argv, env.get("PATH"))
         popen = subprocess.Popen(
-            argv,
+            confinement.argv if confinement is not None else argv,
             cwd=program.cwd,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -116,6 +125,8 @@ def run_build(program: ProgramSpec, timeout: float = BUILD_TIMEOUT_S) -> BuildRe
     except PermissionError:
         return BuildResult(shown, None, "", 0, 0.0, start_error=f"{argv[0]} is not executable")
     proctree.track(popen.pid)
+    if confinement is not None:
+        confinement.started(popen.pid)
     kept: deque[bytes] = deque()
     counter = [0]
     reader = threading.Thread(target=_pump, args=(popen.stdout, kept, counter), daemon=True)
@@ -132,7 +143,12 @@ def run_build(program: ProgramSpec, timeout: float = BUILD_TIMEOUT_S) -> BuildRe
         proctree.untrack(popen.pid)
         proctree.reap(ended - {popen.pid})
         reader.join(2.0)
+        limited = confinement.explain(popen.returncode) if confinement is not None else None
+        if confinement is not None:
+            confinement.end()
     raw = b"".join(kept)[-BUILD_KEEP_BYTES:]
+    if limited:
+        raw += f"\n(crack: the build {limited})\n".encode()
     return BuildResult(
         shown,
         None if timed_out else popen.returncode,

@@ -86,7 +86,10 @@ class Containment:
     """Run the program as this user (only possible as root). See :func:`default_user`."""
     use_cgroups: bool = True
 
-    def start(self, argv: Sequence[str]) -> Confinement:
+    def start(self, argv: Sequence[str], path: str | None = None) -> Confinement:
+        """Prepare one start of ``argv``. Raises FileNotFoundError or PermissionError as
+        starting it directly would (the launcher would only report them as exit codes)."""
+        check_executable(argv[0], path if path is not None else os.environ.get("PATH", os.defpath))
         layout = cgroups.detect() if self.use_cgroups else None
         return Confinement(self, list(argv), layout)
 
@@ -109,6 +112,17 @@ class Containment:
                 _add_mode(Path(root) / name, 0o666)
             for name in dirs:
                 _add_mode(Path(root) / name, 0o777)
+
+
+def check_executable(program: str, path: str) -> None:
+    if "/" not in program:
+        if shutil.which(program, path=path) is None:
+            raise FileNotFoundError(program)
+        return
+    if not os.path.exists(program):
+        raise FileNotFoundError(program)
+    if os.path.isdir(program) or not os.access(program, os.X_OK):
+        raise PermissionError(program)
 
 
 def _add_mode(path: Path, bits: int) -> None:

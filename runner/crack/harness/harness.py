@@ -307,6 +307,11 @@ class Harness:
             )
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
+        except PermissionError:
+            self.fail(
+                f"could not start your program: {argv[0]} is not executable",
+                hint=f"make it executable: chmod +x {argv[0]}",
+            )
 
     def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn[Any]:
         """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
@@ -319,8 +324,9 @@ class Harness:
         containment = self.program.containment
         if containment is not None:
             self._open_scratch()
-            confinement = containment.start(argv)
-            argv, env = confinement.argv, containment.environment(env, self.scratch)
+            env = containment.environment(env, self.scratch)
+            confinement = containment.start(argv, env.get("PATH"))
+            argv = confinement.argv
             self.defer(confinement.end)
         child = pexpect.spawn(
             argv[0],

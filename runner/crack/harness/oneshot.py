@@ -65,7 +65,7 @@ def run_capped(
     start = time.monotonic()
     confinement = None
     if containment is not None:
-        confinement = containment.start(argv)
+        confinement = containment.start(argv, env.get("PATH"))
         argv = confinement.argv
     try:
         popen = subprocess.Popen(

@@ -159,16 +159,17 @@ class ProgramProcess:
         self.display = spec.display(args)
         self.confinement: Confinement | None = None
         base_env: Mapping[str, str] = os.environ
-        launch = self.argv
         if spec.containment is not None:
-            self.confinement = spec.containment.start(self.argv)
             base_env = spec.containment.environment(os.environ, home)
-            launch = self.confinement.argv
         full_env = {**base_env, **spec.env, **(env or {}), "PYTHONUNBUFFERED": "1"}
         self._log = log
         self._log.tester(f"$ {self.display}")
         proctree.become_subreaper()
+        launch = self.argv
         try:
+            if spec.containment is not None:
+                self.confinement = spec.containment.start(self.argv, full_env.get("PATH"))
+                launch = self.confinement.argv
             self.popen = subprocess.Popen(
                 launch,
                 cwd=cwd or spec.cwd,
