@@ -22,6 +22,7 @@ rootfs="$(mktemp -d /var/tmp/crack-rootfs.XXXXXX)"
 trap 'rm -rf "$rootfs"' EXIT
 debootstrap --variant=minbase --include=python3,ca-certificates bookworm "$rootfs" "$mirror" >/dev/null
 rm -rf "$rootfs"/usr/share/{doc,man,locale} "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/*
+mkdir -p "$rootfs"/usr/share/man/man1  # packages (the JDK's) link their manual pages there
 echo "deb $mirror bookworm main" >"$rootfs/etc/apt/sources.list"
 tar -C "$rootfs" -c . | docker import - "$image" >/dev/null
 echo "$image"
