@@ -172,7 +172,10 @@ def test_environment_is_reduced_to_the_allow_list(hostile_env: Path, monkeypatch
     assert "CI_SECRET_TOKEN" not in text
 
 
-def test_whole_run_timeout_stops_the_run(hostile_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("mode", ["none", "namespace"])
+def test_whole_run_timeout_stops_the_run(
+    hostile_env: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
     """A run limit shorter than the stage: the stage gets only what is left of it."""
     import json
     import sys
@@ -188,13 +191,14 @@ def test_whole_run_timeout_stops_the_run(hostile_env: Path, monkeypatch: pytest.
         cli,
         [
             *["test", "--challenge", "hostile", "--run", f"{sys.executable} hangs_before_bind.py", "--all"],
-            *["--run-timeout", "2", "--format", "json", "--output", str(out)],
+            *["--run-timeout", "2", "--format", "json", "--output", str(out), "--isolation", mode],
         ],
     )
     report = json.loads(out.read_text())
     first = report["stages"][0]
     assert result.exit_code == 1
     assert [s["status"] for s in report["stages"]] == ["failed", "skipped"]
+    assert report["stages"][1]["message"] == "not run: an earlier stage did not pass"
     assert first["duration_s"] < STAGE_TIMEOUT - 1, "the stage ran its own timeout, not what the run had left"
     assert "The whole run's time limit leaves this stage" in first["log"]
 

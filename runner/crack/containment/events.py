@@ -62,7 +62,9 @@ class EventWriter:
         )
 
     def run_finished(self, report: RunReport) -> None:
-        self._emit({"event": "run_finished", "interrupted": report.interrupted})
+        # Stages the run did not get to are not events of their own: send why, with the end.
+        skipped = {s.slug: s.message for s in report.stages if s.status is StageStatus.SKIPPED}
+        self._emit({"event": "run_finished", "interrupted": report.interrupted, "skipped": skipped})
 
 
 @dataclass
@@ -116,5 +118,9 @@ def relay(lines: Iterable[str], plan: GradingPlan, reporter: Reporter, report: R
             reporter.stage_finished(result)
         elif kind == "run_finished":
             report.interrupted = report.interrupted or bool(event["interrupted"])
+            for slug, why in event.get("skipped", {}).items():
+                stage = plan.challenge.stage(slug)
+                number = plan.challenge.stage_number(slug)
+                report.stages.append(StageResult(slug, stage.name, number, StageStatus.SKIPPED, message=why))
             relayed.finished = True
     return relayed

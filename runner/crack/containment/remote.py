@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crack.build import BUILD_TIMEOUT_S
-from crack.containment.events import EventWriter, relay
+from crack.containment.events import EventWriter, Relayed, relay
 from crack.containment.sandbox import Containment, Limits
 from crack.grading import GradingPlan, Interrupted, Reporter
 from crack.report import RunReport, StageResult, StageStatus
@@ -165,48 +165,46 @@ def grade_isolated(plan: GradingPlan, reporter: Reporter, launcher: Launcher, sp
         reader.join(INTERRUPT_GRACE_S)
         launcher.kill()
         report.interrupted = True
-        _close(plan, report, "interrupted (Ctrl-C)", None, reporter)
+        _close(plan, report, "interrupted (Ctrl-C)", (None, StageStatus.SKIPPED), reporter)
         reporter.run_finished(report)
         raise Interrupted(report) from None
     relayed = outcome.get("relayed")
-    problem = None
+    problem, status = None, StageStatus.ERROR
     if why_stopped is not None:
-        problem = why_stopped
+        problem, status = why_stopped, StageStatus.TIMED_OUT
     elif "error" in outcome:
         problem = f"internal error in crack (not your fault): {outcome['error']!r}"
-    elif relayed is None or not getattr(relayed, "finished", False):
-        diagnostics = "\n".join(getattr(relayed, "diagnostics", [])[-15:])
+    elif not isinstance(relayed, Relayed) or not relayed.finished:
+        diagnostics = "\n".join(relayed.diagnostics[-15:]) if isinstance(relayed, Relayed) else ""
         how = launcher.ended() or "ended unexpectedly"
         problem = f"internal error in crack (not your fault): the {launcher.mode} grading {how}"
         if diagnostics:
             problem += f"\n{diagnostics}"
-    _close(plan, report, "not run: an earlier stage did not pass", problem, reporter)
+    _close(plan, report, "not run: an earlier stage did not pass", (problem, status), reporter)
     reporter.run_finished(report)
     return report
 
 
 def _close(
-    plan: GradingPlan, report: RunReport, why_skipped: str, problem: str | None, reporter: Reporter
+    plan: GradingPlan,
+    report: RunReport,
+    why_skipped: str,
+    problem: tuple[str | None, StageStatus],
+    reporter: Reporter,
 ) -> None:
     """Account for every planned stage the child did not report: the one that was running
-    when it stopped (with ``problem``), and the skipped rest."""
+    when it stopped (with ``problem`` and its status), and the skipped rest."""
     done = {stage.slug for stage in report.stages}
+    message, status = problem
     for stage in plan.stages:
         if stage.slug in done:
             continue
         number = plan.challenge.stage_number(stage.slug)
-        if problem is not None:
-            timed_out = "time limit" in problem
-            result = StageResult(
-                stage.slug,
-                stage.name,
-                number,
-                StageStatus.TIMED_OUT if timed_out else StageStatus.ERROR,
-                message=problem,
-            )
+        if message is not None:
+            result = StageResult(stage.slug, stage.name, number, status, message=message)
             reporter.stage_finished(result)
             report.stages.append(result)
-            problem = None
+            message = None
             continue
         skipped = StageResult(stage.slug, stage.name, number, StageStatus.SKIPPED, message=why_skipped)
         report.stages.append(skipped)
