@@ -12,7 +12,7 @@ def main() -> None:
 
     # Stage 1: bind, listen, accept.
     server = socket.create_server(("127.0.0.1", args.port), reuse_port=True)
-    connection, _ = server.accept()
+    server.accept()  # wait for the first client
 
 
 if __name__ == "__main__":
