@@ -118,9 +118,9 @@ def timed_workload(client: CacheClient, kind: str, size: int, operations: int, r
         expected.append("OK")
     elapsed, done, chunk = 0.0, 0, FIRST_CHUNK
     while done < len(commands) and elapsed < TIME_BUDGET:
-        part = slice(done, done + chunk)
-        elapsed += run_batch(client, commands[part], expected[part], hint=None)
-        done += len(commands[part])
+        batch = slice(done, done + chunk)
+        elapsed += run_batch(client, commands[batch], expected[batch], hint=None)
+        done += len(commands[batch])
         chunk = min(chunk * 2, LAST_CHUNK)
     return elapsed / done
 
