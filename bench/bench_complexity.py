@@ -21,6 +21,7 @@ max, read from the stage's log). Exits 1 on any wrong verdict, 2 if a case canno
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import re
 import signal
@@ -36,6 +37,7 @@ from crack.authoring.scenarios import load_scenarios
 from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
 from crack.challenge.model import Challenge, Stage
+from crack.containment.sandbox import standard
 from crack.errors import CrackError
 from crack.grading import GradingPlan, grade
 from crack.harness.process import ProgramSpec
@@ -77,7 +79,9 @@ class Case:
     unit: str = "×"
 
     def run_once(self, seed: int) -> None:
-        program = ProgramSpec.parse("./your_program.sh", self.program)
+        # Contained as every grading is (limits, one core, an unprivileged user as root).
+        spec = ProgramSpec.parse("./your_program.sh", self.program)
+        program = dataclasses.replace(spec, containment=standard())
         plan = GradingPlan(self.challenge, self.tester, program, [self.stage], seed)
         started = time.perf_counter()
         report = grade(plan, NullReporter())
