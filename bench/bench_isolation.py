@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,8 +29,13 @@ def grade(program: Path, mode: str, out: Path) -> tuple[float, float, bool]:
     """(wall seconds, seconds inside stages, passed)."""
     command = [sys.executable, "-m", "crack", "test", "--challenge", "redis", "--all", "--seed", "1"]
     command += ["--isolation", mode, "--format", "json", "--output", str(out)]
+    # The program's `python3` must be an interpreter, not a version manager's shim (a
+    # pyenv shim costs ~0.1 s a start), or the modes differ by what PATH finds, not by
+    # their containment: in the container PATH finds the image's own python3.
+    interpreter = Path(sys.executable).resolve().parent
+    env = {**os.environ, "PATH": f"{interpreter}:{os.environ.get('PATH', '')}"}
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=program, capture_output=True, text=True)
+    result = subprocess.run(command, cwd=program, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     if result.returncode not in (0, 1):
         raise RuntimeError(result.stdout + result.stderr)
