@@ -14,11 +14,13 @@ The launcher is ``/bin/sh`` (it enters the cgroups and sets the limits, *then* e
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import shutil
 import signal
 import stat
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +101,9 @@ class Containment:
             # Root's home and temp dir are not the program's to write in.
             env["HOME"] = env["TMPDIR"] = str(home)
             env["USER"] = env["LOGNAME"] = self.user
+            # Nor its working copy: Python's bytecode goes to a cache of the run's instead,
+            # or every start of a Python program would compile it all again.
+            env["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache(self.user))
         return env
 
     def grant(self, directory: Path) -> None:
@@ -112,6 +117,29 @@ class Containment:
                 _add_mode(Path(root) / name, 0o666)
             for name in dirs:
                 _add_mode(Path(root) / name, 0o777)
+
+
+_bytecode_dir: Path | None = None
+
+
+def _bytecode_cache(user: str) -> Path:
+    """A directory for the program's user, one per crack process, removed at exit."""
+    global _bytecode_dir
+    if _bytecode_dir is None:
+        _bytecode_dir = Path(tempfile.mkdtemp(prefix="crack-bytecode-"))
+        record = pwd.getpwnam(user)
+        os.chown(_bytecode_dir, record.pw_uid, record.pw_gid)
+        atexit.register(cleanup)
+    return _bytecode_dir
+
+
+def cleanup() -> None:
+    """Remove what this process made for the program's user (the CLI calls it before its
+    fast exit, which skips atexit)."""
+    global _bytecode_dir
+    if _bytecode_dir is not None:
+        shutil.rmtree(_bytecode_dir, ignore_errors=True)
+        _bytecode_dir = None
 
 
 def check_executable(program: str, path: str) -> None:
