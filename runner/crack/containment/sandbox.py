@@ -74,10 +74,6 @@ class Limits:
     """CPU share of the whole tree (1.0 = one core); None leaves it unlimited. One core
     keeps a busy loop or a fork bomb from starving the tester that times it."""
 
-    def describe(self) -> str:
-        cpus = f", {self.cpus:g} CPUs" if self.cpus is not None else ""
-        return f"{self.memory_mb} MB, {self.pids} processes, {self.cpu_seconds} s CPU{cpus}"
-
 
 @dataclass(frozen=True)
 class Containment:
