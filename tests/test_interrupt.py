@@ -102,6 +102,8 @@ def test_ctrl_c_kills_the_tree_and_exits_130(
     assert crack.wait(timeout=10) == 130
     assert "Interrupted: your program was stopped." in rest
     assert "✓  1. quick" in rest and "·  2. hang" in rest
+    leftover = [p for p in Path("/sys/fs/cgroup").glob("*/crack-run-*") if str(crack.pid) in p.name]
+    assert not leftover, f"cgroups left behind: {leftover}"
     assert (
         not Path(f"/proc/{program}").exists()
         or "Z" in Path(f"/proc/{program}/stat").read_text().split(")")[-1][:3]

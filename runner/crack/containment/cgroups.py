@@ -57,10 +57,18 @@ def _writable(directory: Path) -> bool:
     return directory.is_dir() and os.access(directory, os.W_OK)
 
 
+PARENT_ENV = "CRACK_CGROUP_PARENT"
+"""Set by a namespace grading's parent: the group to make the program's groups under."""
+
+
 def detect() -> Layout | None:
     """The usable cgroup layout, or None (not root, read-only in a container, no controllers)."""
     if os.geteuid() != 0:
         return None
+    if given := os.environ.get(PARENT_ENV):
+        version, _, rest = given.partition(":")
+        dirs = dict(item.split("=", 1) for item in rest.split(","))
+        return Layout(int(version), {c: Path(d) for c, d in dirs.items()})
     own = _own_paths()
     v1 = {}
     for controller in ("memory", "pids", "cpu"):
@@ -73,7 +81,7 @@ def detect() -> Layout | None:
         freezer = ROOT / "freezer" / own.get("freezer", "/").lstrip("/")
         if _writable(freezer):
             v1["freezer"] = freezer
-        return Layout(1, v1)
+        return _swept(Layout(1, v1))
     unified = ROOT if (ROOT / "cgroup.controllers").exists() else ROOT / "unified"
     try:
         available = set((unified / "cgroup.controllers").read_text().split())
@@ -81,8 +89,29 @@ def detect() -> Layout | None:
         return None
     # Only the root group may hold processes and delegate controllers at once.
     if {"memory", "pids"} <= available and _writable(unified) and own.get("", "/") == "/":
-        return Layout(2, {c: unified for c in ("memory", "pids", "cpu") if c in available})
+        return _swept(Layout(2, {c: unified for c in ("memory", "pids", "cpu") if c in available}))
     return None
+
+
+_swept_once = False
+
+
+def _swept(layout: Layout) -> Layout:
+    """Once per process: remove the empty groups of cracks that died without removing them
+    (killed mid-stage). A group's name carries its maker's pid; a live maker is left alone."""
+    global _swept_once
+    if not _swept_once:
+        _swept_once = True
+        for directory in dict.fromkeys(layout.dirs.values()):
+            for group in directory.glob("crack-*"):
+                words = group.name.split("-")
+                maker = words[2] if words[1] == "run" else words[1]
+                if maker.isdigit() and maker != "1" and not Path(f"/proc/{maker}").exists():
+                    try:
+                        group.rmdir()  # fails, harmlessly, while anything is still inside
+                    except OSError:
+                        pass
+    return layout
 
 
 class Cgroup:
@@ -205,3 +234,43 @@ def _try_write(path: Path, value: str) -> None:
         _write(path, value)
     except OSError:
         pass
+
+
+class Umbrella:
+    """A group holding all the groups of one isolated grading, made by its parent.
+
+    A namespace grading killed from outside (Ctrl-C, the run's time limit) cannot remove
+    the groups it made; its parent removes them through this, with anything still in them.
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        name = f"crack-run-{os.getpid()}-{secrets.token_hex(4)}"
+        self.layout = layout
+        self.dirs = {c: d / name for c, d in layout.dirs.items()}
+        for directory in dict.fromkeys(self.dirs.values()):
+            directory.mkdir()
+        if layout.version == 2:
+            _write(layout.dirs["memory"] / "cgroup.subtree_control", " ".join(f"+{c}" for c in layout.dirs))
+
+    def env_value(self) -> str:
+        return f"{self.layout.version}:" + ",".join(f"{c}={d}" for c, d in self.dirs.items())
+
+    def remove(self) -> None:
+        """Kill what is left inside, then remove every group, innermost first."""
+        for top in dict.fromkeys(self.dirs.values()):
+            inner = [p for p in top.rglob("*") if p.is_dir()]
+            groups = sorted(inner, key=lambda p: len(p.parts), reverse=True)
+            for group in [*groups, top]:
+                for pid in _read(group / "cgroup.procs").split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                for _ in range(100):
+                    try:
+                        group.rmdir()
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:
+                        time.sleep(0.01)

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from crack.containment import cgroups
 from crack.containment.remote import InsideSpec, environment_inside, inside_command
 from crack.harness import proctree
 
@@ -59,6 +60,11 @@ class NamespaceLauncher:
 
     def start(self, spec: InsideSpec) -> Iterator[str]:
         spec.writable = [spec.cwd, str(self.scratch)]
+        extra = {"TMPDIR": str(self.scratch), "CRACK_INSIDE": "namespace"}
+        layout = cgroups.detect()
+        umbrella = cgroups.Umbrella(layout) if layout is not None else None
+        if umbrella is not None:
+            extra[cgroups.PARENT_ENV] = umbrella.env_value()
         proctree.become_subreaper()
         self.popen = subprocess.Popen(
             [*UNSHARE, *inside_command(), spec.to_json()],
@@ -67,7 +73,7 @@ class NamespaceLauncher:
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
-            env=environment_inside({"TMPDIR": str(self.scratch), "CRACK_INSIDE": "namespace"}),
+            env=environment_inside(extra),
             start_new_session=True,
         )
         proctree.track(self.popen.pid)
@@ -77,6 +83,8 @@ class NamespaceLauncher:
         finally:
             self.popen.wait()
             proctree.untrack(self.popen.pid)
+            if umbrella is not None:
+                umbrella.remove()
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def interrupt(self) -> None:
