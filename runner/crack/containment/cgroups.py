@@ -192,14 +192,11 @@ class Cgroup:
         if self.layout.version == 2 and v2_kill.exists():
             _try_write(v2_kill, "1")
         freezer = self.dirs.get("freezer")
-        while (members := self.members()) and time.monotonic() < deadline:
+        while self.members() and time.monotonic() < deadline:
             if freezer is not None:
                 _try_write(freezer / "freezer.state", "FROZEN")
-            for pid in members:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            for procs in self.procs_files:
+                _kill_members(procs.parent)
             if freezer is not None:
                 _try_write(freezer / "freezer.state", "THAWED")
             time.sleep(0.005)
@@ -207,14 +204,27 @@ class Cgroup:
     def remove(self) -> None:
         """Delete the groups; members that are still exiting get a moment to go."""
         for group in dict.fromkeys(self.dirs.values()):
-            for _ in range(100):
-                try:
-                    group.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.01)
+            _rmdir_patiently(group)
+
+
+def _kill_members(group: Path) -> None:
+    for pid in _read(group / "cgroup.procs").split():
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _rmdir_patiently(group: Path) -> None:
+    """rmdir fails while a killed member is still exiting: retry for up to a second."""
+    for _ in range(100):
+        try:
+            group.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.01)
 
 
 def _read(path: Path) -> str:
@@ -261,16 +271,5 @@ class Umbrella:
             inner = [p for p in top.rglob("*") if p.is_dir()]
             groups = sorted(inner, key=lambda p: len(p.parts), reverse=True)
             for group in [*groups, top]:
-                for pid in _read(group / "cgroup.procs").split():
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                for _ in range(100):
-                    try:
-                        group.rmdir()
-                        break
-                    except FileNotFoundError:
-                        break
-                    except OSError:
-                        time.sleep(0.01)
+                _kill_members(group)
+                _rmdir_patiently(group)
