@@ -21,10 +21,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from crack.harness import proctree
 from crack.harness.log import SessionLog
+from crack.harness.pipes import chunks
 from crack.report import StageResult, StageStatus
 
 if TYPE_CHECKING:
@@ -65,23 +66,15 @@ class BuildResult:
         return self.total_bytes > len(self.output.encode("utf-8", errors="replace"))
 
 
-def _pump(pipe: object, kept: deque[bytes], counter: list[int]) -> None:
+def _pump(pipe: IO[bytes], kept: deque[bytes], counter: list[int]) -> None:
     """Read the build's output to its end, keeping only the last ``BUILD_KEEP_BYTES``."""
-    fd = pipe.fileno()  # type: ignore[attr-defined]
     size = 0
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
+    for chunk in chunks(pipe):
         counter[0] += len(chunk)
         kept.append(chunk)
         size += len(chunk)
         while size - len(kept[0]) >= BUILD_KEEP_BYTES:
             size -= len(kept.popleft())
-    pipe.close()  # type: ignore[attr-defined]
 
 
 def run_build(program: ProgramSpec, timeout: float = BUILD_TIMEOUT_S) -> BuildResult:

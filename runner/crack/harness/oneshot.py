@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from crack.harness import proctree
+from crack.harness.pipes import chunks
 
 if TYPE_CHECKING:
     from crack.containment.sandbox import Containment
@@ -30,21 +30,13 @@ class RunResult:
     """Why containment ended it ("was killed for using more than … MB"), if it did."""
 
 
-def _drain(pipe: object, out: bytearray, cap: int, flags: list[bool]) -> None:
-    fd = pipe.fileno()  # type: ignore[attr-defined]
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
+def _drain(pipe: IO[bytes], out: bytearray, cap: int, flags: list[bool]) -> None:
+    for chunk in chunks(pipe):
         room = cap - len(out)
         if room > 0:
             out += chunk[:room]
         if len(chunk) > room:
             flags[0] = True
-    pipe.close()  # type: ignore[attr-defined]
 
 
 def run_capped(

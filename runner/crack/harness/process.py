@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from crack.harness import proctree
 from crack.harness.log import SessionLog
+from crack.harness.pipes import chunks
 
 if TYPE_CHECKING:
     from crack.containment.sandbox import Confinement, Containment
@@ -91,15 +92,8 @@ class OutputCapture:
         self._thread.start()
 
     def _pump(self) -> None:
-        fd = self._pipe.fileno()  # type: ignore[attr-defined]
         pending = b""
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
+        for chunk in chunks(self._pipe):  # type: ignore[arg-type]
             self.total_bytes += len(chunk)
             if self.truncated:
                 continue
@@ -112,10 +106,6 @@ class OutputCapture:
                 pending = b""
         if pending and not self.truncated:
             self._emit(pending)
-        try:
-            self._pipe.close()  # type: ignore[attr-defined]
-        except OSError:
-            pass
 
     def _emit(self, raw: bytes) -> None:
         if self.truncated:
