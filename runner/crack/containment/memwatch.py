@@ -1,9 +1,10 @@
 """A memory watch over a process tree, for machines where no cgroup can be made.
 
-Every 100 ms the resident memory of the program and all its descendants is summed from
-``/proc``; past the limit the whole tree is killed and the size it reached is kept for the
-verdict. Coarser than a cgroup (a fast allocator can overshoot between two looks), but it
-works unprivileged and inside containers.
+Every 100 ms the memory of the program and all its descendants is summed from ``/proc``
+(proportional shares, so a forked tree's shared pages count once); past the limit the whole
+tree is killed and the size it reached is kept for the verdict. Coarser than a cgroup (a
+fast allocator can overshoot between two looks), but it works unprivileged and inside
+containers.
 """
 
 from __future__ import annotations
@@ -18,14 +19,34 @@ POLL_S = 0.1
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+def _proportional_bytes(pid: int) -> int | None:
+    """The process's proportional share of memory (Pss): pages it shares with its forks
+    count once across them, not once per process as resident memory would."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        return None
+    return None
+
+
+def _resident_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def tree_resident_bytes(tree: set[int]) -> int:
+    """The memory of a process tree: the sum of proportional shares where the kernel gives
+    them (a forked tree is not counted many times over), else of resident sizes."""
     total = 0
     for pid in tree:
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
-                total += int(handle.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            pass
+        share = _proportional_bytes(pid)
+        total += share if share is not None else _resident_bytes(pid)
     return total
 
 
