@@ -131,3 +131,15 @@ def no_leftovers() -> Iterator[None]:
             break
         time.sleep(0.05)
     assert not new, f"processes left running: {sorted(new)}"
+
+
+def docker_problem(language: str = "python") -> str | None:
+    """Why the docker isolation mode cannot grade ``language`` here (None: it can). Builds
+    the language's image when missing, so the tests that use it time only the grading."""
+    from crack.containment.docker_mode import DockerUnavailable, client, language_image
+
+    try:
+        language_image(client(), language)
+    except DockerUnavailable as exc:
+        return str(exc)
+    return None

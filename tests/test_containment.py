@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import docker_problem
 from crack.containment import cgroups
 from crack.containment.sandbox import default_user
 from crack.harness import proctree
@@ -36,19 +37,9 @@ VERDICT_SLACK_S = 6.0
 in the docker mode the container's start (the image is built before the clock starts)."""
 
 
-def _docker_problem() -> str | None:
-    from crack.containment.docker_mode import DockerUnavailable, client, language_image
-
-    try:
-        language_image(client(), "python")
-    except DockerUnavailable as exc:
-        return str(exc)
-    return None
-
-
 @pytest.fixture(scope="module")
 def docker_ready() -> str | None:
-    return _docker_problem()
+    return docker_problem()
 
 
 @pytest.fixture

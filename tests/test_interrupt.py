@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import docker_problem
 from crack.harness import proctree
 
 PROGRAMS = Path(__file__).parent / "programs"
@@ -34,14 +35,6 @@ def hang(h):
 """
 
 
-def _docker_problem() -> str | None:
-    from crack.containment.docker_mode import DockerUnavailable, client, language_image
-
-    try:
-        language_image(client(), "python")
-    except DockerUnavailable as exc:
-        return str(exc)
-    return None
 
 
 def _program_pid(marker: str) -> int:
@@ -61,7 +54,7 @@ def _program_pid(marker: str) -> int:
 def test_ctrl_c_kills_the_tree_and_exits_130(
     fake_challenges: Callable[..., Path], tmp_path: Path, isolation: str
 ) -> None:
-    if isolation == "docker" and (problem := _docker_problem()) is not None:
+    if isolation == "docker" and (problem := docker_problem()) is not None:
         pytest.skip(f"no docker engine: {problem}")
     shutil.copy(PROGRAMS / "mute.py", tmp_path / "mute.py")
     fake_challenges(

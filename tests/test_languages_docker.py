@@ -15,17 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import docker_problem
 from test_languages import LANGUAGES, grade, put_solution, start_repo
-
-
-def _docker_problem(language: str) -> str | None:
-    from crack.containment.docker_mode import DockerUnavailable, client, language_image
-
-    try:
-        language_image(client(), language)
-    except DockerUnavailable as exc:
-        return str(exc)
-    return None
 
 
 def _same_words(message: str) -> str:
@@ -35,7 +26,7 @@ def _same_words(message: str) -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_docker_gives_the_same_verdicts(language: str, tmp_path: Path) -> None:
-    if (problem := _docker_problem(language)) is not None:
+    if (problem := docker_problem(language)) is not None:
         pytest.skip(f"no docker image for {language}: {problem}")
     repo = start_repo(tmp_path, language)
     _, here = grade(repo, "--stage", "bind")
