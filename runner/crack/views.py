@@ -25,9 +25,12 @@ def stage_heading(challenge: Challenge, stage: Stage) -> Text:
 
 
 def show_task(console: Console, challenge: Challenge, stage: Stage) -> None:
+    """The stage's page. Wrapped to the console's width, whatever the console's default:
+    crack's consoles soft-wrap (a long log line stays one line), and rich renders a soft-wrapped
+    Markdown list or paragraph cropped at the width, losing the end of every long item."""
     console.print(stage_heading(challenge, stage))
     console.print()
-    console.print(Markdown(challenge.instructions(stage)))
+    console.print(Markdown(challenge.instructions(stage)), soft_wrap=False)
 
 
 def show_debrief(console: Console, challenge: Challenge, stage: Stage) -> None:
