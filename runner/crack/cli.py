@@ -103,6 +103,8 @@ def languages_cmd() -> None:
 @click.option("--lang", "language", default="python", show_default=True, help="Language of the starter.")
 def start(challenge: str, directory: Path, language: str) -> None:
     """Create a learner repository for CHALLENGE in DIRECTORY (git-initialised)."""
+    import shlex
+
     from crack.challenge import load_challenge
     from crack.languages import load_language, probe
     from crack.learner import LearnerRepo
@@ -117,7 +119,7 @@ def start(challenge: str, directory: Path, language: str) -> None:
     LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
     warning = git_init(directory, f"Start {loaded.name} with crack")
     console = _console()
-    console.print(f"Created {directory} for {loaded.name} ({lang.name}).")
+    console.print(f"Created {directory} for {loaded.name} ({lang.name}).", markup=False)
     if warning:
         console.print(f"warning: {warning}")
     toolchain = probe(lang)
@@ -126,7 +128,11 @@ def start(challenge: str, directory: Path, language: str) -> None:
             f"warning: {', '.join(toolchain.missing)} not found: install it to build and run "
             f"{lang.name} programs ({lang.install})"
         )
-    console.print(f"Next: cd {directory} && crack test   (crack task shows the instructions again)\n")
+    # Quoted for the shell: a folder named "my redis" is one argument of cd.
+    console.print(
+        f"Next: cd {shlex.quote(str(directory))} && crack test   (crack task shows the instructions again)\n",
+        markup=False,
+    )
     show_task(console, loaded, loaded.stages[0])
 
 
@@ -140,12 +146,11 @@ def _repo() -> LearnerRepo:
 @click.argument("stage", required=False)
 def task(stage: str | None) -> None:
     """Show the instructions of the current stage (or of STAGE, if unlocked)."""
+    from crack.stage_names import find_stage
     from crack.views import show_task
 
     repo = _repo()
-    slug = stage or repo.config.stage
-    if slug not in repo.challenge.stage_slugs:
-        raise CrackUsageError(f"'{slug}' is not a stage of {repo.challenge.slug}")
+    slug = find_stage(repo.challenge, stage).slug if stage else repo.config.stage
     if not repo.is_unlocked(slug):
         raise CrackUsageError(f"stage '{slug}' is locked: pass the stages before it with `crack next`")
     show_task(_console(), repo.challenge, repo.challenge.stage(slug))
@@ -195,8 +200,10 @@ def solution(stage: str | None, into: Path | None) -> None:
         if not passed:
             raise CrackUsageError("the reference solution opens stage by stage: pass a stage first")
         stage = repo.config.stage if repo.has_passed(repo.config.stage) else passed[-1]
-    if stage not in challenge.stage_slugs:
-        raise CrackUsageError(f"'{stage}' is not a stage of {challenge.slug}")
+    else:
+        from crack.stage_names import find_stage
+
+        stage = find_stage(challenge, stage).slug
     if not repo.has_passed(stage):
         raise CrackUsageError(f"stage '{stage}' is not passed yet: its reference opens once you pass it")
     console = _console()

@@ -11,6 +11,7 @@ from crack.challenge.model import Challenge, Stage
 from crack.errors import CrackUsageError
 from crack.harness.process import ProgramSpec
 from crack.learner import DEFAULT_RUN, LearnerRepo, locate
+from crack.stage_names import find_stage
 
 
 @dataclass
@@ -22,16 +23,6 @@ class Selection:
     seed: int
 
 
-def _stage(challenge: Challenge, slug: str, option: str) -> Stage:
-    try:
-        return challenge.stage(slug)
-    except KeyError:
-        raise CrackUsageError(
-            f"{option}: '{slug}' is not a stage of {challenge.slug} "
-            f"(stages: {', '.join(challenge.stage_slugs)})"
-        ) from None
-
-
 def choose_stages(
     challenge: Challenge, *, all_stages: bool, until: str | None, only: str | None, current: str | None
 ) -> list[Stage]:
@@ -39,9 +30,9 @@ def choose_stages(
     if picked > 1:
         raise CrackUsageError("choose one of --all, --until and --stage")
     if only:
-        return [_stage(challenge, only, "--stage")]
+        return [find_stage(challenge, only, "--stage")]
     if until:
-        index = challenge.index_of(_stage(challenge, until, "--until").slug)
+        index = challenge.index_of(find_stage(challenge, until, "--until").slug)
         return list(challenge.stages[: index + 1])
     if all_stages or current is None:
         return list(challenge.stages)
