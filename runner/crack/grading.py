@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crack.challenge.model import Challenge, Stage
+from crack.durations import format_seconds
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.harness import Harness
 from crack.harness.log import LogLine, SessionLog, Source
@@ -114,8 +115,8 @@ def run_stage(
     timeout = stage.timeout * plan.timeout_scale
     if time_left is not None and time_left < timeout:
         timeout = max(time_left, 0.1)
-        log.tester(f"The whole run's time limit leaves this stage {timeout:.1f} s")
-    log.tester(f"Running stage {number}: {stage.name} (timeout {timeout:g} s)")
+        log.tester(f"The whole run's time limit leaves this stage {format_seconds(timeout)}")
+    log.tester(f"Running stage {number}: {stage.name} (timeout {format_seconds(timeout)})")
     outcome = _Outcome()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"crack-{stage.slug}-") as scratch:
@@ -153,11 +154,11 @@ def run_stage(
     if isinstance(outcome.failure, ReadTimeout) and duration >= timeout - 0.1:
         # The wait was cut short by the stage's deadline: that is the stage timing out.
         result.status = StageStatus.TIMED_OUT
-        result.message = f"timed out after {timeout:g} s — {outcome.failure.message}"
+        result.message = f"timed out after {format_seconds(timeout)} — {outcome.failure.message}"
         result.hint = outcome.failure.hint
     elif timed_out:
         result.status = StageStatus.TIMED_OUT
-        result.message = f"timed out after {timeout:g} s"
+        result.message = f"timed out after {format_seconds(timeout)}"
         if outcome.failure is None and not outcome.finished:
             result.hint = "the stage was still waiting on your program when time ran out"
     elif outcome.error is not None:

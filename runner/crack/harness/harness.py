@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from crack.durations import format_seconds
 from crack.harness import listening, proctree
 from crack.harness.clock import LogicalClock
 from crack.harness.failure import StageFailure
@@ -239,7 +240,7 @@ class Harness:
             hint = "does it read the port from --port and bind a UDP socket (SOCK_DGRAM) on 127.0.0.1?"
         else:
             hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
-        when = "before the stage's time ran out" if timeout is None else f"within {timeout:g} s"
+        when = "before the stage's time ran out" if timeout is None else f"within {format_seconds(timeout)}"
         verb = f"bind UDP port {port}" if udp else f"accept connections on port {port}"
         self.fail(f"your program did not {verb} {when}", hint=hint)
 
