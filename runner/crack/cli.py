@@ -216,6 +216,23 @@ def solution(stage: str | None, into: Path | None) -> None:
 
 
 # --- grading -------------------------------------------------------------------------------
+class Seconds(click.FloatRange):
+    """A duration in seconds within a range. click's FloatRange lets NaN through (every
+    comparison with it is false), and a NaN limit is no limit at all."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(
+                f"{value!r} is not a number of seconds: give one from {self.min:g} to {self.max:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
 def _grade_options(function: Any) -> Any:
     options = [
         click.option(
@@ -242,7 +259,7 @@ def _grade_options(function: Any) -> Any:
         ),
         click.option(
             "--run-timeout",
-            type=click.FloatRange(1, 86_400),
+            type=Seconds(1, 86_400),
             help="Seconds for the whole run; stages left when it is up are not run.",
         ),
         click.option(
@@ -350,13 +367,39 @@ def _record(repo: LearnerRepo | None, report: Any) -> None:
         repo.save()
 
 
-@cli.command()
+def _no_stray_words(ctx: click.Context, run: str | None) -> None:
+    """Words left over after the options. After --run, they are most often the rest of a
+    path with a space the shell split (``--run /tmp/my dir/prog.sh``)."""
+    if not ctx.args:
+        return
+    stray = " ".join(ctx.args)
+    if run is not None:
+        import shlex
+
+        from crack.selection import split_path
+
+        try:
+            words = [*shlex.split(run), *ctx.args]
+        except ValueError:  # an unbalanced quote: resolve() says so
+            words = [run, *ctx.args]
+        split = split_path(words, Path.cwd())
+        whole = split[2] if split else shlex.join(words)
+        raise click.UsageError(
+            f"unexpected argument(s) '{stray}'. If they belong to the --run command (a path with "
+            f'a space, say), quote the whole command: --run "{whole}"',
+            ctx,
+        )
+    raise click.UsageError(f"unexpected argument(s) '{stray}'", ctx)
+
+
+@cli.command(context_settings={"allow_extra_args": True})
 @_grade_options
 @click.option("--watch", is_flag=True, help="Rebuild and grade again on every save, until Ctrl-C.")
 @click.option("--watch-runs", type=click.IntRange(1), hidden=True, help="Stop watching after N gradings.")
 @click.pass_context
 def test(ctx: click.Context, /, watch: bool, watch_runs: int | None, **kwargs: Any) -> None:
     """Grade the current stage, then every earlier one (or what the options select)."""
+    _no_stray_words(ctx, kwargs["run"])
     if watch:
         from crack.watch import watch_and_grade
 
