@@ -125,6 +125,20 @@ def shared_dir() -> Iterator[Path]:
     """A folder the unprivileged user can reach (pytest's are root's alone)."""
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to run crack as another user")
+    probe = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={UNPRIVILEGED}",
+            f"--regid={UNPRIVILEGED}",
+            "--clear-groups",
+            sys.executable,
+            "-c",
+            "",
+        ],
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"the unprivileged user cannot run {sys.executable}")
     path = Path(tempfile.mkdtemp(prefix="crack-perm-"))
     path.chmod(0o755)
     try:
@@ -197,3 +211,13 @@ def test_next_in_a_read_only_repository_changes_neither_file(
     assert f"{repo / 'crack.yml'}: cannot be written (Permission denied)" in result.stderr
     after = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert after == before
+
+
+def test_start_in_a_read_only_folder_is_an_error_and_leaves_nothing(shared_dir: Path) -> None:
+    parent = shared_dir / "read-only"
+    parent.mkdir(mode=0o555)
+    os.chown(parent, UNPRIVILEGED, UNPRIVILEGED)
+    result = _as_nobody(["start", "redis", "read-only/repo"], shared_dir)
+    assert result.returncode == 2, result.stderr
+    assert "crack: error: cannot create read-only/repo: Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr and list(parent.iterdir()) == []

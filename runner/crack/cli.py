@@ -115,8 +115,21 @@ def start(challenge: str, directory: Path, language: str) -> None:
     lang = load_language(language)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
-    copy_starter(loaded, language, directory)
-    LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
+    existed = directory.exists()
+    try:
+        copy_starter(loaded, language, directory)
+        LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
+    except (OSError, CrackError) as exc:
+        if not existed:  # leave no half-made repository behind
+            import shutil
+
+            shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(exc, CrackError):
+            raise
+        reason = exc.strerror or str(exc)
+        raise CrackUsageError(
+            f"cannot create {directory}: {reason} ({exc.filename}); choose a folder you can write in"
+        ) from None
     warning = git_init(directory, f"Start {loaded.name} with crack")
     console = _console()
     console.print(f"Created {directory} for {loaded.name} ({lang.name}).", markup=False)
