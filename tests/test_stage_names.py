@@ -34,6 +34,7 @@ def test_a_mistyped_stage_gets_did_you_mean(crack: Callable[..., Any], tmp_path:
     for command, prefix in (
         (["task", "bnid"], ""),
         (["solution", "bnid"], ""),
+        (["hint", "bnid"], ""),
         (["test", "--stage", "bnid"], "--stage: "),
         (["test", "--until", "bnid"], "--until: "),
     ):
@@ -62,3 +63,12 @@ def test_start_prints_a_cd_line_the_shell_can_run(crack: Callable[..., Any], tmp
     shell = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert shell.stdout.strip() == str(tmp_path / name)
     assert f"cd {shlex.quote(name)}" in line and f"Created {name} for" in result.output
+
+
+def test_hint_takes_a_stage_number(crack: Callable[..., Any], tmp_path: Path) -> None:
+    repo = _start(crack, tmp_path)
+    first = crack(["hint", "1"], cwd=repo)
+    assert first.exit_code == 0 and "Hint 1/" in first.output
+    assert json.loads((repo / ".crack" / "progress.json").read_text())["hints_revealed"] == {"bind": 1}
+    locked = crack(["hint", "2"], cwd=repo)
+    assert locked.exit_code == 2 and "stage 'ping' is locked" in locked.output

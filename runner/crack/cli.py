@@ -178,21 +178,26 @@ def status() -> None:
 
 
 @cli.command()
-def hint() -> None:
-    """Reveal the next hint of the current stage, one layer at a time."""
+@click.argument("stage", required=False)
+def hint(stage: str | None) -> None:
+    """Reveal the next hint of the current stage (or of STAGE, if unlocked), one layer at a time."""
+    from crack.stage_names import find_stage
     from crack.views import show_hints
 
     repo = _repo()
-    stage = repo.challenge.stage(repo.config.stage)
-    shown = repo.progress.hints_revealed.get(stage.slug, 0)
+    slug = find_stage(repo.challenge, stage).slug if stage else repo.config.stage
+    if not repo.is_unlocked(slug):
+        raise CrackUsageError(f"stage '{slug}' is locked: its hints open with the stage")
+    shown_stage = repo.challenge.stage(slug)
+    shown = repo.progress.hints_revealed.get(slug, 0)
     console = _console()
-    if shown >= len(stage.hints):
-        show_hints(console, stage, shown)
+    if shown >= len(shown_stage.hints):
+        show_hints(console, shown_stage, shown)
         console.print("That was the last hint. `crack solution` opens once the stage passes.")
         return
-    repo.progress.hints_revealed[stage.slug] = shown + 1
+    repo.progress.hints_revealed[slug] = shown + 1
     repo.save()
-    show_hints(console, stage, shown + 1)
+    show_hints(console, shown_stage, shown + 1)
 
 
 @cli.command()
