@@ -43,17 +43,24 @@ def test_hint_leaves_a_commented_crack_yml_as_it_is(crack: Callable[..., Any], t
     assert json.loads((repo / ".crack" / "progress.json").read_text())["hints_revealed"] == {"bind": 1}
 
 
+SPACED = (
+    "---\r\n# Windows line endings, a document marker, odd spacing: all mine\r\n"
+    "challenge:   redis\r\nstage:    'bind'   # quoted\r\nrun: ./your_program.sh\r\n"
+)
+
+
+@pytest.mark.parametrize("config", [COMMENTED, SPACED], ids=["commented", "spaced-crlf"])
 def test_next_changes_only_the_stage_in_crack_yml(
-    crack: Callable[..., Any], tmp_path: Path, reference: Callable[[str | None], Path]
+    crack: Callable[..., Any], tmp_path: Path, reference: Callable[[str | None], Path], config: str
 ) -> None:
     repo = _start(crack, tmp_path)
-    (repo / "crack.yml").write_text(COMMENTED)
+    (repo / "crack.yml").write_bytes(config.encode())
     shutil.copytree(reference("bind") / "app", repo / "app", dirs_exist_ok=True)
     result = crack(["next"], cwd=repo)
     assert result.exit_code == 0, result.output
-    assert (repo / "crack.yml").read_text() == COMMENTED.replace(
-        "stage: bind      # where I am", "stage: ping      # where I am"
-    )
+    expected = config.replace("stage: bind ", "stage: ping ").replace("stage:    'bind'", "stage:    'ping'")
+    assert expected != config
+    assert (repo / "crack.yml").read_bytes() == expected.encode()
 
 
 def _progress(repo: Path) -> Path:

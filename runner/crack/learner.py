@@ -11,6 +11,7 @@ so the learner's comments, key order and blank lines survive ``crack next``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,21 +283,61 @@ def _write(files: list[tuple[Path, str]]) -> None:
 
 
 def _edited_config(path: Path, changes: dict[str, Any]) -> str:
-    """crack.yml with ``changes`` set, and everything else as the learner wrote it."""
-    import io
+    """crack.yml with ``changes`` set, and everything else as the learner wrote it.
 
+    A value that replaces a one-line scalar (the stage, after `crack next`) is written over
+    that scalar alone, in its quoting: every other byte stays (comments, spacing, line
+    endings, ``---``). Anything else goes through ruamel.yaml's round trip, which keeps
+    comments, key order and blank lines."""
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    yaml = YAML()  # round trip: comments, key order, quotes and blank lines are kept
+    yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a long `run:` line the learner kept on one
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")  # bytes: "\r\n" endings are kept as they are
+        root = yaml.compose(text)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot be read: {_os_reason(exc)}") from None
     except YAMLError as exc:
         raise ConfigError(path, f"invalid YAML: {exc}") from None
+    spans = _scalar_spans(root, changes)
+    if spans is not None:
+        for begin, end, replacement in sorted(spans, reverse=True):
+            text = text[:begin] + replacement + text[end:]
+        return text
+    return _round_trip(yaml, text, changes, path)
+
+
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+"""Values written in place: the same in any quoting (a stage slug, say)."""
+
+
+def _scalar_spans(root: Any, changes: dict[str, Any]) -> list[tuple[int, int, str]] | None:
+    """Where each changed value sits in the text, with what replaces it; None when one of
+    them cannot be replaced in place (a new key, a removal, a value spanning lines)."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    if not isinstance(root, MappingNode):
+        return None
+    values = {key.value: value for key, value in root.value if isinstance(key, ScalarNode)}
+    spans = []
+    for key, new in changes.items():
+        node = values.get(key)
+        if not isinstance(new, str) or not _PLAIN_SAFE.fullmatch(new) or not isinstance(node, ScalarNode):
+            return None
+        if node.start_mark.line != node.end_mark.line or node.style not in (None, "'", '"'):
+            return None
+        quote = node.style or ""
+        spans.append((node.start_mark.index, node.end_mark.index, f"{quote}{new}{quote}"))
+    return spans
+
+
+def _round_trip(yaml: Any, text: str, changes: dict[str, Any], path: Path) -> str:
+    import io
+
+    data = yaml.load(text)
     if not isinstance(data, dict):
         raise ConfigError(path, "expected a mapping with challenge, stage and run")
     for key, value in changes.items():
