@@ -127,7 +127,7 @@ def start(challenge: str, directory: Path, language: str) -> None:
             f"{lang.name} programs ({lang.install})"
         )
     console.print(f"Next: cd {directory} && crack test   (crack task shows the instructions again)\n")
-    show_task(console, loaded, loaded.stages[0])
+    show_task(console, loaded, loaded.stages[0], language)
 
 
 def _repo() -> LearnerRepo:
@@ -148,7 +148,7 @@ def task(stage: str | None) -> None:
         raise CrackUsageError(f"'{slug}' is not a stage of {repo.challenge.slug}")
     if not repo.is_unlocked(slug):
         raise CrackUsageError(f"stage '{slug}' is locked: pass the stages before it with `crack next`")
-    show_task(_console(), repo.challenge, repo.challenge.stage(slug))
+    show_task(_console(), repo.challenge, repo.challenge.stage(slug), repo.config.language)
 
 
 @cli.command()
@@ -169,12 +169,12 @@ def hint() -> None:
     shown = repo.progress.hints_revealed.get(stage.slug, 0)
     console = _console()
     if shown >= len(stage.hints):
-        show_hints(console, stage, shown)
+        show_hints(console, stage, shown, repo.config.language)
         console.print("That was the last hint. `crack solution` opens once the stage passes.")
         return
     repo.progress.hints_revealed[stage.slug] = shown + 1
     repo.save()
-    show_hints(console, stage, shown + 1)
+    show_hints(console, stage, shown + 1, repo.config.language)
 
 
 @cli.command()
@@ -186,7 +186,7 @@ def solution(stage: str | None, into: Path | None) -> None:
     """Show the reference solution's change for a stage you have passed."""
     from rich.syntax import Syntax
 
-    from crack.authoring.solutions import materialize, stage_diff
+    from crack.authoring.solutions import fallback_note, materialize, reference_language, stage_diff
 
     repo = _repo()
     challenge = repo.challenge
@@ -200,12 +200,16 @@ def solution(stage: str | None, into: Path | None) -> None:
     if not repo.has_passed(stage):
         raise CrackUsageError(f"stage '{stage}' is not passed yet: its reference opens once you pass it")
     console = _console()
+    language = reference_language(challenge, repo.config.language)
+    if language != repo.config.language:
+        console.print(fallback_note(repo.config.language, language))
     if into is not None:
-        materialize(challenge, repo.config.language, stage, into)
+        materialize(challenge, language, stage, into)
         console.print(f"Wrote the reference program as of stage '{stage}' to {into}")
         return
+    diff = stage_diff(challenge, language, stage)
     console.print(f"Reference solution, stage {challenge.stage_number(stage)} ({stage}): what it adds")
-    console.print(Syntax(stage_diff(challenge, repo.config.language, stage), "diff", theme="ansi_dark"))
+    console.print(Syntax(diff, "diff", theme="ansi_dark"))
 
 
 # --- grading -------------------------------------------------------------------------------
@@ -412,7 +416,7 @@ def next_cmd(ctx: click.Context) -> None:
     repo = _repo()  # reload: grading recorded the passes
     passed_stage = repo.challenge.stage(repo.config.stage)
     console.print()
-    show_debrief(console, repo.challenge, passed_stage)
+    show_debrief(console, repo.challenge, passed_stage, repo.config.language)
     nxt = repo.advance()
     if nxt is None:
         console.print(f"\nYou have passed every stage of {repo.challenge.name}. Well built!")
@@ -420,7 +424,7 @@ def next_cmd(ctx: click.Context) -> None:
         return
     repo.save()
     console.print()
-    show_task(console, repo.challenge, repo.challenge.stage(nxt))
+    show_task(console, repo.challenge, repo.challenge.stage(nxt), repo.config.language)
 
 
 # --- authoring -----------------------------------------------------------------------------
