@@ -150,21 +150,32 @@ def test_the_pages_use_variants_where_code_differs() -> None:
 
 
 # --- failure hints written by the testers ----------------------------------------------------
+_FILE_WRITES = {"write", "write_text", "write_bytes"}
+
+
 def _learner_strings(path: Path) -> Iterator[tuple[int, str]]:
     """The string constants of a tester module that can reach a learner: all but
-    docstrings, and the pieces of f-strings joined."""
+    docstrings and the contents of files the tester writes, f-strings joined."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = set()
+    skip: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                docstrings.add(id(body[0].value))
+                skip.add(id(body[0].value))
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name in _FILE_WRITES:  # a file's content, not text shown to the learner
+                skip.update(id(sub) for arg in node.args for sub in ast.walk(arg))
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.JoinedStr):
+            skip.update(id(part) for part in node.values)
             text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
             yield node.lineno, str(text)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if " " in node.value.strip():  # prose, not a key, a command or a byte pattern
                 yield node.lineno, node.value
 

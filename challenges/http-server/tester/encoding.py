@@ -108,7 +108,7 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
         raise failure(
             exchange,
             f"the body is a zlib stream (it starts with 0x78), not gzip data: {show(body, 60)}",
-            "gzip data starts with the bytes 1f 8b: use gzip.compress(), not zlib.compress()",
+            "gzip data starts with the bytes 1f 8b: compress in the gzip format, not the zlib one",
         )
     if body[:2] != b"\x1f\x8b":
         raise failure(
