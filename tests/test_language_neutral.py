@@ -165,7 +165,7 @@ def _learner_strings(path: Path) -> Iterator[tuple[int, str]]:
                 skip.add(id(body[0].value))
         if isinstance(node, ast.Call):
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in _FILE_WRITES:  # a file's content, not text shown to the learner
                 skip.update(id(sub) for arg in node.args for sub in ast.walk(arg))
     for node in ast.walk(tree):
@@ -175,9 +175,8 @@ def _learner_strings(path: Path) -> Iterator[tuple[int, str]]:
             skip.update(id(part) for part in node.values)
             text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
             yield node.lineno, str(text)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if " " in node.value.strip():  # prose, not a key, a command or a byte pattern
-                yield node.lineno, node.value
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value.strip():
+            yield node.lineno, node.value  # prose, not a key, a command or a byte pattern
 
 
 def _tester_files() -> Iterator[Path]:
@@ -319,8 +318,9 @@ def test_task_hint_and_debrief_show_the_learners_variant(
     hint = crack(["hint"], cwd=repo)
     assert hint.exit_code == 0 and "hint in rust" in hint.output and "in python" not in hint.output
 
-    from crack.views import show_debrief
     from rich.console import Console
+
+    from crack.views import show_debrief
 
     console = Console(record=True, width=200)
     challenge = load_challenge("vary")

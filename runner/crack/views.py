@@ -40,7 +40,7 @@ def show_debrief(console: Console, challenge: Challenge, stage: Stage, language:
         ("Algorithm", concepts.algorithm),
     ):
         line = Text(f"  {label}: ", style="bold")
-        line.append(value)
+        line.append(str(value))
         console.print(line)
     console.print(Text("  Interview questions to rehearse aloud:", style="bold"))
     for question in stage.interview_for(language):
