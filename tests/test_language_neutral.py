@@ -59,6 +59,14 @@ PYTHON_IDIOMS: dict[str, str] = {
     r"OSError|TypeError|ModuleNotFoundError)\b",
     "isinstance": r"\bisinstance\(",
     "dict": r"\bdict\b",
+    "argparse": r"\bargparse\b",
+    "selectors": r"\bselectors\b",
+    "os.": r"\bos\.(path\.)?\w+\(",
+    "gzip.compress": r"\bgzip\.(de)?compress\b",
+    "builtins": r"\b(range|sorted|enumerate|isinstance|bytes\.fromhex|int\.from_bytes)\(|\.items\(\)|"
+    r"\bstring\.ascii_\w+|\.hexdigest\(",
+    "slice": r"\w\[[\w+ -]*:[\w+ -]*\]",
+    "list comprehension": r"\bfor \w+ in \w+\b.*\]|\byield from\b",
     "except": r"\bexcept [A-Z]\w*(Error|Exception)\b|\bexcept \w+ as \w",
 }
 _IDIOMS = {name: re.compile(pattern, re.MULTILINE) for name, pattern in PYTHON_IDIOMS.items()}
