@@ -370,3 +370,30 @@ def test_every_challenge_shows_a_reference_to_every_learner() -> None:
                 assert shown == "python"
                 note = fallback_note(language, shown)
                 assert note.startswith("No ") and note.endswith("showing the Python one.")
+
+
+def test_solution_into_writes_the_fallback_reference(
+    crack: Callable[..., Any], fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    folder = fake_challenges("vary", [{"slug": "one"}], "from crack.tester import Tester\n")
+    stages = folder.parent.parent / "reference_solutions" / "vary" / "python" / "stages"
+    stages.mkdir(parents=True)
+    (stages / "one.diff").write_text(
+        "diff --git a/reference.txt b/reference.txt\nnew file mode 100644\n--- /dev/null\n"
+        "+++ b/reference.txt\n@@ -0,0 +1 @@\n+the python reference\n"
+    )
+    repo = _learner_repo(tmp_path / "learner", "vary", "c", ["one"])
+    result = crack(["solution", "--into", str(tmp_path / "out")], cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("No C reference yet; showing the Python one.\n")
+    assert (tmp_path / "out" / "reference.txt").read_text() == "the python reference\n"
+
+
+def test_a_go_learner_starts_with_go_instructions(crack: Callable[..., Any], tmp_path: Path) -> None:
+    """Through the CLI, on a real challenge: the first page names the Go entry file only."""
+    result = crack(["start", "redis", "r", "--lang", "go"], cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "app/main.go" in result.output
+    assert "main.py" not in result.output and "Python" not in result.output
+    task = crack(["task"], cwd=tmp_path / "r")
+    assert "app/main.go" in task.output and "src/main.rs" not in task.output
