@@ -141,7 +141,7 @@ def test_errors_must_be_json() -> None:
     html = b"<!DOCTYPE HTML><html><body>Not Found</body></html>"
     with pytest.raises(StageFailure) as caught:
         common.expect_error(_reply(404, html, {"Content-Type": "text/html"}), 404, "x")
-    assert caught.value.hint is not None and "send_error" in caught.value.hint
+    assert caught.value.hint is not None and "default error page" in caught.value.hint
     with pytest.raises(StageFailure):
         common.expect_error(_reply(404, {"error": ""}, json_headers), 404, "x")
 

@@ -146,7 +146,7 @@ def start(challenge: str, directory: Path, language: str) -> None:
         f"Next: cd {shlex.quote(str(directory))} && crack test   (crack task shows the instructions again)\n",
         markup=False,
     )
-    show_task(console, loaded, loaded.stages[0])
+    show_task(console, loaded, loaded.stages[0], language)
 
 
 def _repo() -> LearnerRepo:
@@ -166,7 +166,7 @@ def task(stage: str | None) -> None:
     slug = find_stage(repo.challenge, stage).slug if stage else repo.config.stage
     if not repo.is_unlocked(slug):
         raise CrackUsageError(f"stage '{slug}' is locked: pass the stages before it with `crack next`")
-    show_task(_console(), repo.challenge, repo.challenge.stage(slug))
+    show_task(_console(), repo.challenge, repo.challenge.stage(slug), repo.config.language)
 
 
 @cli.command()
@@ -192,12 +192,12 @@ def hint(stage: str | None) -> None:
     shown = repo.progress.hints_revealed.get(slug, 0)
     console = _console()
     if shown >= len(shown_stage.hints):
-        show_hints(console, shown_stage, shown)
+        show_hints(console, shown_stage, shown, repo.config.language)
         console.print("That was the last hint. `crack solution` opens once the stage passes.")
         return
     repo.progress.hints_revealed[slug] = shown + 1
     repo.save()
-    show_hints(console, shown_stage, shown + 1)
+    show_hints(console, shown_stage, shown + 1, repo.config.language)
 
 
 @cli.command()
@@ -209,7 +209,7 @@ def solution(stage: str | None, into: Path | None) -> None:
     """Show the reference solution's change for a stage you have passed."""
     from rich.syntax import Syntax
 
-    from crack.authoring.solutions import materialize, stage_diff
+    from crack.authoring.solutions import fallback_note, materialize, reference_language, stage_diff
 
     repo = _repo()
     challenge = repo.challenge
@@ -225,12 +225,16 @@ def solution(stage: str | None, into: Path | None) -> None:
     if not repo.has_passed(stage):
         raise CrackUsageError(f"stage '{stage}' is not passed yet: its reference opens once you pass it")
     console = _console()
+    language = reference_language(challenge, repo.config.language)
+    if language != repo.config.language:
+        console.print(fallback_note(repo.config.language, language))
     if into is not None:
-        materialize(challenge, repo.config.language, stage, into)
+        materialize(challenge, language, stage, into)
         console.print(f"Wrote the reference program as of stage '{stage}' to {into}")
         return
+    diff = stage_diff(challenge, language, stage)
     console.print(f"Reference solution, stage {challenge.stage_number(stage)} ({stage}): what it adds")
-    console.print(Syntax(stage_diff(challenge, repo.config.language, stage), "diff", theme="ansi_dark"))
+    console.print(Syntax(diff, "diff", theme="ansi_dark"))
 
 
 # --- grading -------------------------------------------------------------------------------
@@ -480,7 +484,7 @@ def next_cmd(ctx: click.Context) -> None:
     repo = _repo()  # reload: grading recorded the passes
     passed_stage = repo.challenge.stage(repo.config.stage)
     console.print()
-    show_debrief(console, repo.challenge, passed_stage)
+    show_debrief(console, repo.challenge, passed_stage, repo.config.language)
     nxt = repo.advance()
     if nxt is None:
         console.print(f"\nYou have passed every stage of {repo.challenge.name}. Well built!")
@@ -488,7 +492,7 @@ def next_cmd(ctx: click.Context) -> None:
         return
     repo.save()
     console.print()
-    show_task(console, repo.challenge, repo.challenge.stage(nxt))
+    show_task(console, repo.challenge, repo.challenge.stage(nxt), repo.config.language)
 
 
 # --- authoring -----------------------------------------------------------------------------

@@ -221,8 +221,8 @@ class DnsClient:
                     f"no response within {timeout:.1f} s to a UDP query for "
                     f"{exchange.query_summary()}.\n\n{exchange.describe()}",
                     hint=silence_hint
-                    or "does your program answer every datagram, and send the response with "
-                    "sendto() to the address recvfrom() gave it?",
+                    or "does your program answer every datagram, and send the response to the "
+                    "address the query came from?",
                 ) from None
             except ConnectionRefusedError:
                 raise StageFailure(

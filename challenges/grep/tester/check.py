@@ -164,7 +164,7 @@ def hint_for(case: Case, expected: Expected, result: RunResult) -> str | None:
     if got == want and result.returncode != expected.returncode:
         if expected.returncode == 1:
             return (
-                "exit with code 1 when no line was selected (sys.exit(1)); "
+                "exit with code 1 when no line was selected; "
                 "grep's exit code is how scripts test it"
             )
         if expected.returncode == 2:

@@ -135,7 +135,7 @@ def concurrent_clients(h: Harness) -> None:
     h.log("client 1 connects and sends nothing yet.")
     first = connect(h, server, "client 1")
     concurrency = (
-        "serve connections concurrently (a thread per connection, or selectors/asyncio): while "
+        "serve connections concurrently (a thread per connection, or an event loop): while "
         "your server waits for client 1's request, client 2 must be served"
     )
     text2 = word(h)

@@ -101,26 +101,26 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
         raise failure(
             exchange,
             f"the response says Content-Encoding: gzip but the body is not compressed: {show(body)}",
-            "compress the body (gzip.compress(body)), send those bytes, and set Content-Length to "
+            "compress the body to the gzip format, send those bytes, and set Content-Length to "
             "their length",
         )
     if body[:1] == b"\x78":
         raise failure(
             exchange,
             f"the body is a zlib stream (it starts with 0x78), not gzip data: {show(body, 60)}",
-            "gzip data starts with the bytes 1f 8b: use gzip.compress(), not zlib.compress()",
+            "gzip data starts with the bytes 1f 8b: compress in the gzip format, not the zlib one",
         )
     if body[:2] != b"\x1f\x8b":
         raise failure(
             exchange,
             f"the body is not gzip data (gzip data starts with the bytes 1f 8b): {show(body, 60)}",
-            "compress the body with gzip.compress() and send the compressed bytes as they are",
+            "compress the body to the gzip format and send the compressed bytes as they are",
         )
     try:
         plain = gzip.decompress(body)
     except (OSError, EOFError, zlib.error) as exc:
         extra = conn.leftover(0.05)
-        hint = "send the whole output of gzip.compress(body), unchanged"
+        hint = "send the whole output of the gzip compressor, unchanged"
         problem = f"the gzip body does not decompress ({exc}): {show(body, 60)}"
         if extra:
             problem += f", and {len(extra)} more bytes followed it: {show(extra, 60)}"

@@ -15,7 +15,7 @@ from .common import Background, require_reply, wait_received, word
 from .config import LbConfig, make_backends, start_balancer
 
 HINT_BODY = (
-    "one recv() does not return a whole request: keep reading until you have Content-Length "
+    "one read does not return a whole request: keep reading until you have Content-Length "
     "bytes of body, and forward bytes, not decoded text"
 )
 
@@ -145,7 +145,7 @@ def forward(h: Harness) -> None:
                 f"GET {target}: backend b1 answered 200 OK with a {size}-byte body ({how}); the client "
                 f"got {got_text}" + (" whose bytes differ" if len(reply.body) == size else ""),
                 hint="keep copying until the backend closes the connection (or the body is complete): "
-                "a large response arrives in many recv() calls",
+                "a large response arrives in many reads",
             )
 
 

@@ -80,7 +80,7 @@ def concurrent_clients(h: Harness) -> None:
         raise StageFailure(
             f"client 2 got no reply while client 1 was still connected: {exc.message}",
             hint="a server that handles one connection at a time starves the others: "
-            "serve clients concurrently (threads, selectors or an event loop)",
+            "serve clients concurrently (a thread per connection, or an event loop)",
         ) from None
     third = connect(h, port)
     for client in (first, third, second, first, third):
