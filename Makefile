@@ -39,6 +39,7 @@ bench: install
 	$(BIN)/python bench/bench_grading.py
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_complexity.py
+	$(BIN)/python bench/bench_containment.py
 	$(BIN)/python bench/bench_isolation.py
 
 clean:
