@@ -619,6 +619,4 @@ def main() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError):  # the reader left (e.g. `| head`), or closed
             pass
-    if (sandbox := sys.modules.get("crack.containment.sandbox")) is not None:
-        sandbox.cleanup()
     os._exit(code)

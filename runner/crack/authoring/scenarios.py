@@ -114,10 +114,14 @@ def grade_silently(
     *,
     run: str = "./your_program.sh",
     until: str | None = None,
+    only: str | None = None,
     seed: int = SCENARIO_SEED,
 ) -> RunReport:
-    """Grade ``program`` in-process, stages 1..``until`` (default all), and return the report."""
+    """Grade ``program`` in-process, stages 1..``until`` (default all) or the stage ``only``,
+    and return the report."""
     stages = challenge.stages if until is None else challenge.stages[: challenge.index_of(until) + 1]
+    if only is not None:
+        stages = [challenge.stages[challenge.index_of(only)]]
     spec = dataclasses.replace(ProgramSpec.parse(run, program), containment=standard())
     plan = GradingPlan(challenge, load_tester(challenge), spec, stages, seed)
     return grade(plan, NullReporter())
