@@ -6,7 +6,8 @@ are rebuilt from the tester itself with the same seed, so both sides run exactly
 commands; the bare side only starts the program and waits for it, in case order.
 
 Runs alternate between the two sides so machine noise hits both alike; medians are
-compared. Prints a table and exits 1 if the target is missed.
+compared. Prints a table and exits 1 if the target is missed. ``python bench_oneshot.py N``
+takes N rounds instead of 5.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def prepare(cases: list[tuple[str, Any]], root: Path) -> list[Path]:
     return folders
 
 
-def main() -> int:
+def main(rounds: int = ROUNDS) -> int:
     challenge = load_challenge("grep")
     cases = grep_cases(SEED)
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,7 +94,7 @@ def main() -> int:
         run_crack()  # warm caches (bytecode, page cache) for both sides
         run_bare()
         crack_times, bare_times = [], []
-        for index in range(ROUNDS):
+        for index in range(rounds):
             # Alternate which side goes first: noise from a neighbour hits both alike.
             if index % 2:
                 bare_times.append(run_bare())
@@ -115,4 +116,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS))
