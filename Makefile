@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/bench_complexity.py
 	$(BIN)/python bench/bench_containment.py
 	$(BIN)/python bench/bench_isolation.py
+	$(BIN)/python bench/bench_oneshot.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -237,12 +237,31 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
             raise Interrupted(report) from None
         report.stages.append(result)
         if result.status is not StageStatus.PASSED and plan.fail_fast:
-            report.stages.extend(
-                _skipped(plan, stages[index + 1 :], "not run: an earlier stage did not pass")
-            )
+            report.stages.extend(_not_run_after(plan, stages, index, result))
             break
     reporter.run_finished(report)
     return report
+
+
+def _not_run_after(
+    plan: GradingPlan, stages: Sequence[Stage], index: int, failed: StageResult
+) -> list[StageResult]:
+    """The stages left after ``failed`` stopped the run. A learner's run grades their
+    current stage first, then re-checks the earlier ones: those passed before, so they are
+    "not re-run" rather than skipped as if never reached."""
+    first = plan.challenge.stage_number(stages[0].slug)
+    results = []
+    for stage in stages[index + 1 :]:
+        rechecked = plan.challenge.stage_number(stage.slug) < first
+        why = (
+            f"not re-run: stage {failed.number} failed first"
+            if rechecked
+            else "not run: an earlier stage did not pass"
+        )
+        [result] = _skipped(plan, [stage], why)
+        result.not_rerun = rechecked
+        results.append(result)
+    return results
 
 
 def _skipped(plan: GradingPlan, stages: Sequence[Stage], why: str) -> list[StageResult]:

@@ -37,6 +37,9 @@ class StageResult:
     log: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     """Ports the stage handed out: not reported, used to normalise golden outputs."""
+    not_rerun: bool = False
+    """Skipped, but an earlier stage the learner is re-checking (their current stage failed
+    first): summaries say "not re-run" rather than "skipped". JSON keeps status "skipped"."""
 
     def to_dict(self, max_score: int = 0) -> dict[str, Any]:
         return {

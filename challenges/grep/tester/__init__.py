@@ -23,8 +23,10 @@ tester = Tester("grep")
 
 
 def run_cases(h: Harness, cases: list[Case]) -> None:
-    for number, case in enumerate(cases, 1):
-        check_case(h, case, number, len(cases))
+    """Each case runs in a folder of its own: they are independent, so they run at once."""
+    h.run_cases(
+        list(enumerate(cases, 1)), lambda case_h, item: check_case(case_h, item[1], item[0], len(cases))
+    )
     seeded = sum(case.seeded for case in cases)
     h.log(f"{len(cases)} cases passed ({len(cases) - seeded} fixed, {seeded} random)")
 

@@ -8,6 +8,8 @@ every stage (the test suite grades it through ``oracle/run.sh``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crack.harness import Harness
 from crack.tester import Tester
 
@@ -35,6 +37,11 @@ tester = Tester("sqlite")
 __all__ = ["tester"]
 
 
+def each(h: Harness, checks: list[Callable[[Harness], object]]) -> None:
+    """Run independent commands (each only reads its database) at once, logged in order."""
+    h.run_cases(checks, lambda case_h, check: check(case_h))
+
+
 def dbinfo_expected(db: TestDatabase) -> bytes:
     tables = sum(1 for kind, _ in db.schema() if kind == "table")
     return f"database page size: {db.page_size}\nnumber of tables: {tables}\n".encode()
@@ -57,6 +64,10 @@ def column_of_kind(table: TableInfo, kinds: tuple[str, ...]) -> str | None:
     return None
 
 
+def rows_check(db: TestDatabase, sql: str) -> Callable[[Harness], object]:
+    return lambda h: expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+
+
 @tester.stage("dbinfo")
 def dbinfo(h: Harness) -> None:
     rng = h.random
@@ -77,9 +88,15 @@ def dbinfo(h: Harness) -> None:
         autoincrement=False,
         single_page_tables=False,
     )
-    for db in (first, second):
-        h.log(db.describe())
-        expect_exact(h, db, ".dbinfo", dbinfo_expected(db), hint=dbinfo_hint(db), about=HEADER)
+
+    def check(db: TestDatabase) -> Callable[[Harness], object]:
+        def run(h: Harness) -> None:
+            h.log(db.describe())
+            expect_exact(h, db, ".dbinfo", dbinfo_expected(db), hint=dbinfo_hint(db), about=HEADER)
+
+        return run
+
+    each(h, [check(first), check(second)])
 
 
 @tester.stage("tables")
@@ -113,10 +130,16 @@ def count_rows(h: Harness) -> None:
         rng, h.scratch / "sample.db", page_size=rng.choice((4096, 8192)), tables=rng.randint(3, 4)
     )
     h.log(db.describe())
+
+    def check(sql: str, table: TableInfo) -> Callable[[Harness], object]:
+        hint = count_hint(db, table.name, False)
+        return lambda h: expect_exact(h, db, sql, f"{table.rows}\n".encode(), hint=hint, about=hint)
+
+    checks = []
     for i, table in enumerate(rng.sample(db.tables, 3)):
         sql = f"SELECT COUNT(*) FROM {table.name}" if i != 1 else f"select count(*) from {table.name}"
-        hint = count_hint(db, table.name, False)
-        expect_exact(h, db, sql, f"{table.rows}\n".encode(), hint=hint, about=hint)
+        checks.append(check(sql, table))
+    each(h, checks)
 
 
 @tester.stage("select-column")
@@ -133,8 +156,7 @@ def select_column(h: Harness) -> None:
         f"SELECT {theme_of(second).group} FROM {second.name}",
         "select notes from teas",
     ]
-    for sql in queries:
-        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+    each(h, [rows_check(db, sql) for sql in queries])
 
 
 @tester.stage("select-columns")
@@ -159,8 +181,7 @@ def select_columns(h: Harness) -> None:
         f"SELECT {theme_of(null_table).name_column}, {column_of_kind(null_table, ('nullable',))}, id "
         f"FROM {null_table.name}",
     ]
-    for sql in queries:
-        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+    each(h, [rows_check(db, sql) for sql in queries])
 
 
 @tester.stage("where")
@@ -194,8 +215,7 @@ def where(h: Harness) -> None:
         if accented and not any("WHERE name" in q for q in queries):
             name = rng.choice(accented)
             queries.append(f"SELECT id, {theme.group} FROM {table.name} WHERE {theme.name_column} = '{name}'")
-    for sql in queries:
-        expect_rows(h, db, sql, db.output(sql), hint=rows_hint(db, sql), about=RECORD)
+    each(h, [rows_check(db, sql) for sql in queries])
 
 
 @tester.stage("full-scan")
@@ -207,12 +227,22 @@ def full_scan(h: Harness) -> None:
     counts = db.query("SELECT constellation, COUNT(*) FROM stars GROUP BY constellation ORDER BY 2 DESC")
     busy = str(counts[len(counts) // 3][0])
     hint = count_hint(db, "stars", True)
-    expect_exact(h, db, "SELECT COUNT(*) FROM stars", f"{table.rows}\n".encode(), hint=hint, about=INTERIOR)
-    for sql in (
+    queries = (
         f"SELECT id, name FROM stars WHERE constellation = '{busy}'",
         f"SELECT name, {rng.choice(('spectral_class', 'distance_ly', 'magnitude_x100'))} FROM stars",
-    ):
-        expect_rows(h, db, sql, db.output(sql), hint=scan_hint(db, sql), about=INTERIOR)
+    )
+
+    def rows(sql: str) -> Callable[[Harness], object]:
+        return lambda h: expect_rows(h, db, sql, db.output(sql), hint=scan_hint(db, sql), about=INTERIOR)
+
+    count = f"{table.rows}\n".encode()
+    each(
+        h,
+        [
+            lambda h: expect_exact(h, db, "SELECT COUNT(*) FROM stars", count, hint=hint, about=INTERIOR),
+            *(rows(sql) for sql in queries),
+        ],
+    )
 
 
 @tester.stage("overflow")
@@ -224,19 +254,21 @@ def overflow(h: Harness) -> None:
         f"ORDER BY SUM(length(body) > {db.page_size - 35}) DESC, author LIMIT 1"
     )
     author = str(authors[0][0])
-    expect_exact(
+    count = f"{db.table('articles').rows}\n".encode()
+
+    def rows(sql: str) -> Callable[[Harness], object]:
+        return lambda h: expect_rows(h, db, sql, db.output(sql), hint=overflow_hint(db, sql), about=OVERFLOW)
+
+    each(
         h,
-        db,
-        "SELECT COUNT(*) FROM articles",
-        f"{db.table('articles').rows}\n".encode(),
-        hint=OVERFLOW,
-        about=OVERFLOW,
+        [
+            lambda h: expect_exact(
+                h, db, "SELECT COUNT(*) FROM articles", count, hint=OVERFLOW, about=OVERFLOW
+            ),
+            rows("SELECT id, title FROM articles"),
+            rows(f"SELECT id, body FROM articles WHERE author = '{author}'"),
+        ],
     )
-    for sql in (
-        "SELECT id, title FROM articles",
-        f"SELECT id, body FROM articles WHERE author = '{author}'",
-    ):
-        expect_rows(h, db, sql, db.output(sql), hint=overflow_hint(db, sql), about=OVERFLOW)
 
 
 tester.stage("index-lookup")(index_lookup)

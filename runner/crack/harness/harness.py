@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from crack.durations import format_seconds
 from crack.harness import listening, proctree
+from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
 from crack.harness.failure import StageFailure
 from crack.harness.growth import Growth, measure_growth
@@ -38,6 +40,8 @@ if TYPE_CHECKING:
 
 PORT_POLL_S = 0.005
 """How often the harness looks for the program's listening socket (a /proc read, no connect)."""
+
+T = TypeVar("T")
 
 
 class Harness:
@@ -63,6 +67,10 @@ class Harness:
         self._interactive: list[pexpect.spawn[Any]] = []
         self._teardown: list[Callable[[], Any]] = []
         self._client_count = 0
+        self._stopped = threading.Event()
+        """Set with ``aborted``: ends a one-shot run in progress at once."""
+        self._pools: list[CasePool[Any]] = []
+        self._case_processes: list[ProgramProcess] = []
         self.aborted = False
         self.ports: list[int] = []
         """Ports handed out in this stage (golden outputs normalise exactly these)."""
@@ -95,7 +103,7 @@ class Harness:
     @property
     def processes(self) -> list[ProgramProcess]:
         """Every instance of the program this stage started, in order."""
-        return list(self._processes)
+        return [*self._case_processes, *self._processes]
 
     def free_port(self, *, udp: bool = False) -> int:
         """A free TCP port (with ``udp``, free for UDP as well: a DNS server takes both)."""
@@ -305,6 +313,7 @@ class Harness:
                 stdin=stdin,
                 timeout=limit,
                 containment=containment,
+                cancel=self._stopped,
             )
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
@@ -313,6 +322,47 @@ class Harness:
                 f"could not start your program: {argv[0]} is not executable",
                 hint=f"make it executable: chmod +x {argv[0]}",
             )
+
+    def run_cases(
+        self, cases: Sequence[T], check: Callable[[Harness, T], None], *, workers: int | None = None
+    ) -> None:
+        """Call ``check(case_harness, case)`` for each of ``cases``, several at once.
+
+        For cases that share nothing (each runs the program on its own input, in its own
+        folder): as many run at a time as crack may use cores (or ``workers``). Each gets a
+        harness of its own (same program, scratch and deadline, a random generator seeded
+        per case) whose log is shown whole and in case order, so the log reads exactly as a
+        serial run's. The failure raised is the first by case order; cases after it are
+        stopped. See :mod:`crack.harness.case_pool`."""
+        self._check_not_aborted()
+        if self.program.containment is not None:
+            # Made once here rather than by the first runs at the same time.
+            self.program.containment.environment(os.environ, self.scratch)
+        pool = CasePool(self, cases, check, usable_cores() if workers is None else workers)
+        self._pools.append(pool)
+        try:
+            pool.run()
+        finally:
+            self._pools.remove(pool)
+
+    def for_case(self, index: int) -> Harness:
+        """A harness for case ``index`` of :meth:`run_cases`: its log is kept back."""
+        case = Harness(
+            stage_slug=self.stage_slug,
+            program=self.program,
+            log=SessionLog(self.log_session.stage_label),
+            seed=self.seed,
+            deadline=self.deadline,
+            scratch=self.scratch,
+        )
+        case.random = random.Random(f"{self.seed}:{self.stage_slug}:case {index + 1}")
+        return case
+
+    def adopt(self, case: Harness) -> None:
+        """Take over what a finished case handed out (ports) and started (for the verdict's
+        notes); the case has already ended its processes."""
+        self.ports += case.ports
+        self._case_processes += case.processes
 
     def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn[Any]:
         """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
@@ -356,6 +406,9 @@ class Harness:
     def abort(self) -> None:
         """Called from the runner thread when time is up: unblock the tester, end the program."""
         self.aborted = True
+        self._stopped.set()
+        for pool in list(self._pools):
+            pool.abort()
         for conn in self._connections:
             conn.close()
         for process in self._processes:

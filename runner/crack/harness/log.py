@@ -51,6 +51,14 @@ class SessionLog:
             if self._sink is not None:
                 self._sink(line)
 
+    def forward(self, lines: list[LogLine]) -> None:
+        """Add lines another log kept back (a case run alongside others), as they were."""
+        for line in lines:
+            with self._lock:
+                self._lines.append(line)
+            if self._sink is not None:
+                self._sink(line)
+
     def tester(self, text: str) -> None:
         self._add(Source.TESTER, self.stage_label, text)
 
