@@ -51,9 +51,12 @@ class RefusingPort:
     other process can take the port while the stage runs (a port merely found free could be
     taken by anyone, and then answer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
+        """Reserve ``port`` (default: one the kernel picks); a port a server has just closed
+        can be reserved at once."""
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
         self.port = int(self._sock.getsockname()[1])
 
     def stop(self) -> None:
