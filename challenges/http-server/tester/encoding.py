@@ -15,11 +15,13 @@ from .common import (
     check_content_type,
     check_status,
     connect,
+    hint_if_none,
     request,
     start,
     tester,
     word,
 )
+from .connections import KEEP_OPEN
 from .realclient import RealClient
 from .wire import Exchange, HttpConnection, Response, failure
 
@@ -141,10 +143,21 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
 def gzip_stage(h: Harness) -> None:
     server = start(h)
     conn = connect(h, server)
+    previous: Exchange | None = None
     for accept in ("gzip", f"{unknown_coding(h)}, gzip, {unknown_coding(h)}-2"):
         text = word(h)
-        exchange = _send(conn, server, f"/echo/{text}", accept)
-        response = conn.read_response(exchange)
+        # Both requests go on one connection: a server that closes after a (gzip) response
+        # is told so, as in the persistent-connections stage, not left with a bare silence.
+        if previous is not None and conn.closed_by_peer(0.3):
+            raise failure(
+                previous,
+                "after this response your program closed the connection, so the next request "
+                "(with Accept-Encoding: " + accept + ") could not be sent on it",
+                KEEP_OPEN,
+            )
+        exchange = previous = _send(conn, server, f"/echo/{text}", accept)
+        with hint_if_none(KEEP_OPEN, only_if=("closed the connection",)):
+            response = conn.read_response(exchange)
         check_status(exchange, response, 200)
         check_content_type(exchange, response, "text/plain")
         check_negotiated(exchange, response, accept, True, LIST_HINT if "," in accept else None)

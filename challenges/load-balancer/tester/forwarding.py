@@ -148,6 +148,25 @@ def forward(h: Harness) -> None:
                 "a large response arrives in many reads",
             )
 
+    # The backend dies: the balancer answers for it.
+    h.log("b1 is killed (its port now refuses connections).")
+    b1.kill()
+    target = f"/after-b1-died/{word(h)}"
+    reply = fetch(h, client, port, "GET", target)
+    h.log(f"client: GET {target} → {reply.outcome()}")
+    if reply.error is not None or reply.status not in BAD_GATEWAY:
+        h.fail(
+            f"GET {target}: backend b1 refuses connections; the client got {reply.outcome()}, "
+            "expected 502 Bad Gateway",
+            hint="when the connection to the backend fails (refused, reset), answer the client "
+            "yourself: HTTP/1.1 502 Bad Gateway, with a Content-Length, then close",
+        )
+
+
+BAD_GATEWAY = (502, 503)
+"""What a client may get when the backend cannot be reached: 502 Bad Gateway, as the page
+asks; HAProxy says 503 once its one retry failed, and that is an answer too, not a hang-up."""
+
 
 def round_robin(h: Harness) -> None:
     count = h.random.choice([3, 4])

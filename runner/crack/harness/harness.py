@@ -33,6 +33,7 @@ from crack.harness.net import (
 )
 from crack.harness.oneshot import RunResult, run_capped
 from crack.harness.process import ProgramProcess, ProgramSpec
+from crack.harness.writes import WriteMode, WritePlan, choose_mode
 
 if TYPE_CHECKING:
     import pexpect
@@ -74,6 +75,10 @@ class Harness:
         self.aborted = False
         self.ports: list[int] = []
         """Ports handed out in this stage (golden outputs normalise exactly these)."""
+        self.writes: WriteMode | None = None
+        """How this stage's connections write (see :mod:`crack.harness.writes`); ``None``:
+        each connection draws its mode from the seed. A stage whose lesson comes before
+        partial reads sets ``WriteMode.WHOLE``."""
 
     # --- time ----------------------------------------------------------------------------
     def remaining(self) -> float:
@@ -260,11 +265,21 @@ class Harness:
 
     # --- talking to it -------------------------------------------------------------------
     def connect(
-        self, port: int, *, name: str | None = None, host: str = "127.0.0.1", show_bytes: bool = True
+        self,
+        port: int,
+        *,
+        name: str | None = None,
+        host: str = "127.0.0.1",
+        show_bytes: bool = True,
+        writes: WriteMode | None = None,
     ) -> Connection:
+        """A connection to ``port``. Its writes are cut as ``writes`` says, else as the
+        stage's :attr:`writes`, else in a mode drawn from the seed."""
         self._check_not_aborted()
         self._client_count += 1
         label = name or f"client {self._client_count}"
+        rng = random.Random(f"{self.seed}:{self.stage_slug}:writes:{self._client_count}")
+        plan = WritePlan(writes or self.writes or choose_mode(rng), rng)
         import socket
 
         try:
@@ -272,7 +287,7 @@ class Harness:
         except OSError as exc:
             raise describe_connect_error(exc, port) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = Connection(sock, label, self.log_session, self.remaining, show_bytes=show_bytes)
+        conn = Connection(sock, label, self.log_session, self.remaining, show_bytes=show_bytes, writes=plan)
         self._connections.append(conn)
         return conn
 
