@@ -16,7 +16,7 @@ from __future__ import annotations
 from crack.harness import Harness
 from crack.tester import Tester
 
-from .cases import STAGES, Case
+from .cases import STAGES, Case, non_ascii_digits
 from .check import check_case
 
 tester = Tester("grep")
@@ -38,7 +38,7 @@ def literal_character(h: Harness) -> None:
 
 @tester.stage("digits")
 def digits(h: Harness) -> None:
-    run_cases(h, STAGES["digits"](h.random))
+    run_cases(h, [*STAGES["digits"](h.random), *non_ascii_digits(h.data)])
 
 
 @tester.stage("word-characters")

@@ -29,7 +29,11 @@ def run_in(h: Harness, args: list[str], *, stdin: bytes, cwd: Path) -> RunResult
 
 def printf_command(data: bytes) -> str:
     """A shell command that writes ``data`` (inputs never hold ``\\`` or ``%``)."""
-    return "printf " + shlex.quote(data.decode("latin-1").replace("\n", "\\n"))
+    try:
+        shown = data.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = data.decode("latin-1")
+    return "printf " + shlex.quote(shown.replace("\n", "\\n"))
 
 
 def command_line(h: Harness, case: Case) -> str:

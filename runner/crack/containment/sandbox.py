@@ -18,7 +18,6 @@ import os
 import pwd
 import shutil
 import signal
-import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,16 +104,19 @@ class Containment:
         return env
 
     def grant(self, directory: Path) -> None:
-        """Let the program's user write in ``directory`` (the stage's scratch), leaving
-        ownership alone: tools the tester runs there (git) insist on their own files."""
+        """Give the program's user what the tester put in ``directory`` (the stage's scratch).
+
+        By ownership, never by loosening modes: the program must see the 0644 files and
+        0755 folders it would see were crack not root (a write-tree that copies st_mode
+        would store 100666 otherwise). Tools the tester runs there trust those files
+        (git: ``safe.directory``); root reads and writes them regardless."""
         if self.user is None:
             return
+        record = pwd.getpwnam(self.user)
+        _give(directory, record.pw_uid, record.pw_gid)
         for root, dirs, files in os.walk(directory):
-            _add_mode(Path(root), 0o777)
-            for name in files:
-                _add_mode(Path(root) / name, 0o666)
-            for name in dirs:
-                _add_mode(Path(root) / name, 0o777)
+            for name in (*dirs, *files):
+                _give(Path(root) / name, record.pw_uid, record.pw_gid)
 
 
 def check_executable(program: str, path: str) -> None:
@@ -128,11 +130,9 @@ def check_executable(program: str, path: str) -> None:
         raise PermissionError(program)
 
 
-def _add_mode(path: Path, bits: int) -> None:
+def _give(path: Path, uid: int, gid: int) -> None:
     try:
-        mode = path.lstat().st_mode
-        if not stat.S_ISLNK(mode):  # never follow a symlink out of the directory
-            os.chmod(path, (mode & 0o7777) | bits)
+        os.lchown(path, uid, gid)  # a symlink itself, never what it points to
     except OSError:
         pass
 

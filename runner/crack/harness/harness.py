@@ -19,6 +19,7 @@ from crack.durations import format_seconds
 from crack.harness import listening, proctree
 from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
+from crack.harness.data import EdgeData
 from crack.harness.failure import StageFailure
 from crack.harness.growth import Growth, measure_growth
 from crack.harness.hints import hint_from_output
@@ -61,6 +62,9 @@ class Harness:
         self.log_session = log
         self.seed = seed
         self.random = random.Random(f"{seed}:{stage_slug}")
+        self.data = EdgeData(seed, stage_slug)
+        """Seeded edge values (case, non-ASCII, huge and negative integers, binary): see
+        :mod:`crack.harness.data`."""
         self.deadline = deadline
         self.scratch = scratch
         self._processes: list[ProgramProcess] = []
