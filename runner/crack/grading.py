@@ -21,6 +21,7 @@ from crack.challenge.model import Challenge, Stage
 from crack.harness.bytes_display import bounded
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.harness import Harness
+from crack.harness.hints import combine
 from crack.harness.log import LogLine, SessionLog, Source
 from crack.harness.process import ProgramSpec
 from crack.report import RunReport, StageResult, StageStatus
@@ -152,6 +153,7 @@ def run_stage(
             harness.abort()
             worker.join(ABORT_JOIN_S)
         died = "" if timed_out else _died_note(harness)
+        mistakes = harness.known_mistakes(outcome.failure)
         problems = harness.teardown()
         limit_notes = _limit_notes(harness)
     duration = time.monotonic() - started
@@ -181,6 +183,8 @@ def run_stage(
         result.hint = outcome.failure.hint
     if limit_notes and result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
         result.message += f"\n{limit_notes}"
+    if result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
+        result.hint = combine(result.hint, mistakes)
     result.message = bounded(result.message, MESSAGE_CAP_CHARS, "the message")
     if result.hint is not None:
         result.hint = bounded(result.hint, HINT_CAP_CHARS, "the hint")

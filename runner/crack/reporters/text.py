@@ -93,9 +93,9 @@ class TextReporter:
         # (a grading's are escaped already; a build's compiler output may colour itself).
         for line in printable(result.message).splitlines():
             self._print(Text("  " + line, style=style))
-        if result.hint:
+        for line in printable(result.hint or "").splitlines():
             hint = Text("  Hint: ", style="yellow")
-            hint.append(printable(result.hint))
+            hint.append(line)
             self._print(hint)
 
     def run_finished(self, report: RunReport) -> None:
