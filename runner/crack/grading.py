@@ -19,8 +19,10 @@ from typing import Protocol
 
 from crack.challenge.model import Challenge, Stage
 from crack.durations import format_seconds
+from crack.harness.bytes_display import bounded
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.harness import Harness
+from crack.harness.hints import combine
 from crack.harness.log import LogLine, SessionLog, Source
 from crack.harness.process import ProgramSpec
 from crack.report import RunReport, StageResult, StageStatus
@@ -28,6 +30,12 @@ from crack.tester import StageFunction, Tester
 
 ABORT_JOIN_S = 3.0
 """How long a stage function may take to notice an abort before it is abandoned."""
+
+MESSAGE_CAP_CHARS = 10_000
+"""The longest failure message a stage reports: a tester quoting a flood of output (a
+program printing 10 MB where a line was expected) must not make a 10 MB message."""
+
+HINT_CAP_CHARS = 2_000
 
 
 class Reporter(Protocol):
@@ -146,6 +154,7 @@ def run_stage(
             harness.abort()
             worker.join(ABORT_JOIN_S)
         died = "" if timed_out else _died_note(harness)
+        mistakes = harness.known_mistakes(outcome.failure)
         problems = harness.teardown()
         limit_notes = _limit_notes(harness)
     duration = time.monotonic() - started
@@ -175,6 +184,11 @@ def run_stage(
         result.hint = outcome.failure.hint
     if limit_notes and result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
         result.message += f"\n{limit_notes}"
+    if result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
+        result.hint = combine(result.hint, mistakes)
+    result.message = bounded(result.message, MESSAGE_CAP_CHARS, "the message")
+    if result.hint is not None:
+        result.hint = bounded(result.hint, HINT_CAP_CHARS, "the hint")
     for problem in problems:
         log.internal(problem)
     if result.status is StageStatus.PASSED:

@@ -20,9 +20,9 @@ from crack.harness import listening, proctree
 from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
 from crack.harness.data import EdgeData
-from crack.harness.failure import StageFailure
+from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.growth import Growth, measure_growth
-from crack.harness.hints import hint_from_output
+from crack.harness.hints import HINT_FLUSH, caused_by, hint_from_output, stderr_hint
 from crack.harness.lines import LineSession
 from crack.harness.log import SessionLog
 from crack.harness.net import (
@@ -71,6 +71,8 @@ class Harness:
         self._connections: list[Connection | UdpEndpoint] = []
         self._interactive: list[pexpect.spawn[Any]] = []
         self._teardown: list[Callable[[], Any]] = []
+        self._runs: list[tuple[RunResult, bytes, Path | None]] = []
+        """One-shot runs of the program: result, stdin and working directory."""
         self._client_count = 0
         self._stopped = threading.Event()
         """Set with ``aborted``: ends a one-shot run in progress at once."""
@@ -325,7 +327,7 @@ class Harness:
         containment = self.program.containment
         base = containment.environment(os.environ, self.scratch) if containment else os.environ
         try:
-            return run_capped(
+            result = run_capped(
                 argv,
                 cwd=str(cwd or self.program.cwd),
                 env={**base, **self.program.env, **(env or {})},
@@ -334,6 +336,8 @@ class Harness:
                 containment=containment,
                 cancel=self._stopped,
             )
+            self._runs.append((result, stdin, cwd))
+            return result
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
         except PermissionError:
@@ -379,9 +383,11 @@ class Harness:
 
     def adopt(self, case: Harness) -> None:
         """Take over what a finished case handed out (ports) and started (for the verdict's
-        notes); the case has already ended its processes."""
+        notes) and ran (for the known-mistake hints: the failing case is adopted last);
+        the case has already ended its processes."""
         self.ports += case.ports
         self._case_processes += case.processes
+        self._runs += case._runs
 
     def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn[Any]:
         """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
@@ -411,6 +417,49 @@ class Harness:
             confinement.started(child.pid)
         self._interactive.append(child)
         return child
+
+    # --- known mistakes -----------------------------------------------------------------
+    def known_mistakes(self, failure: BaseException | None) -> list[str]:
+        """Hints for mistakes the harness recognises in any challenge (see
+        :mod:`crack.harness.hints`), whatever hint the tester gave. Called when the stage
+        failed, before teardown (the program must still be running to be called silent)."""
+        if failure is None:
+            return []
+        hints = []
+        if caused_by(failure, ReadTimeout) and self._kept_every_reply():
+            hints.append(HINT_FLUSH)
+        if self._runs:
+            result, stdin, cwd = self._runs[-1]
+            if (hint := stderr_hint(result.stdout, stdin + self._files_under(cwd))) is not None:
+                hints.append(hint)
+        return hints
+
+    def _kept_every_reply(self) -> bool:
+        """Whether the program, still running, read everything the tester sent on every
+        open connection and yet never sent one byte back: what a buffered writer that is
+        never flushed looks like (one that never read is busy elsewhere, or not reading)."""
+        tcp = [conn for conn in self._connections if isinstance(conn, Connection)]
+        running = any(p.is_learner and p.returncode is None for p in self._processes)
+        if not tcp or not running or any(conn.received_bytes for conn in tcp):
+            return False
+        open_ = [conn for conn in tcp if not conn.closed]
+        return bool(open_) and all(listening.unread_by_peer(conn.sock) == 0 for conn in open_)
+
+    def _files_under(self, folder: Path | None, cap: int = 1 << 20) -> bytes:
+        """What the files of a folder the tester made (in scratch) hold, up to ``cap`` bytes."""
+        if folder is None or not folder.resolve().is_relative_to(self.scratch.resolve()):
+            return b""
+        parts, size = [], 0
+        for path in sorted(folder.rglob("*")):
+            try:
+                if path.is_file() and not path.is_symlink():
+                    parts.append(path.read_bytes()[: cap - size])
+                    size += len(parts[-1])
+            except OSError:
+                continue
+            if size >= cap:
+                break
+        return b"\n".join(parts)
 
     # --- ending --------------------------------------------------------------------------
     def _open_scratch(self) -> None:

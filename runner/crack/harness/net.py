@@ -69,6 +69,8 @@ class Connection:
         self._remaining = remaining
         self._buffer = b""
         self.closed = False
+        self.received_bytes = 0
+        """Every byte the program sent on this connection (a silent one may be unflushed)."""
 
     # --- sending -------------------------------------------------------------------------
     def send(self, data: bytes, *, describe: str | None = None, mode: WriteMode | None = None) -> None:
@@ -114,6 +116,7 @@ class Connection:
             )
         if self.show_bytes:
             self.log.tester(f"{self.name}: received {show(chunk)}")
+        self.received_bytes += len(chunk)
         self._buffer += chunk
 
     def peek(self) -> bytes:

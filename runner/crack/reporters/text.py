@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from crack.harness.bytes_display import printable
 from crack.harness.log import LogLine, Source
 from crack.report import RunReport, StageResult, StageStatus
 
@@ -88,11 +89,13 @@ class TextReporter:
         self._print(head)
         if result.status in (StageStatus.PASSED, StageStatus.SKIPPED):
             return
-        for line in result.message.splitlines():
+        # Messages quote the learner's output: never a raw control character to the terminal
+        # (a grading's are escaped already; a build's compiler output may colour itself).
+        for line in printable(result.message).splitlines():
             self._print(Text("  " + line, style=style))
-        if result.hint:
+        for line in printable(result.hint or "").splitlines():
             hint = Text("  Hint: ", style="yellow")
-            hint.append(result.hint)
+            hint.append(line)
             self._print(hint)
 
     def run_finished(self, report: RunReport) -> None:
