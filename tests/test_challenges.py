@@ -22,6 +22,7 @@ from crack.authoring.scenarios import (
 )
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge import Challenge, list_challenges
+from crack.languages import load_language
 
 CHALLENGES = list_challenges()
 
@@ -73,7 +74,7 @@ def test_reference_passes_every_stage(challenge: Challenge, language: str, tmp_p
     """One item per language: a compiled reference is built once, and the languages of a
     challenge run on different workers."""
     program = materialize(challenge, language, challenge.stage_slugs[-1], tmp_path / language)
-    report = grade_silently(challenge, program)
+    report = grade_silently(challenge, program, build=load_language(language).build)
     assert verdict_problem(report, None) is None, f"{language}: {verdict_problem(report, None)}"
 
 
