@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from crack.authoring.solutions import materialize, pack, unpack
+from crack.authoring.solutions import diff_path, materialize, pack, unpack
 from crack.challenge import load_challenge
+from crack.scaffold import copy_starter
 
 NEW_STAGE = """  - slug: greet-again
     name: Greet again
@@ -104,6 +105,26 @@ def test_unpack_edit_pack_round_trip(scaffolded: Path, tmp_path: Path) -> None:
     rebuilt = materialize(challenge, "python", "greet", tmp_path / "rebuilt")
     assert 'b"hello, "' in (rebuilt / "app" / "main.py").read_text()
     assert (rebuilt / "your_program.sh").stat().st_mode & 0o111
+
+
+def test_pack_leaves_out_what_a_build_wrote(scaffolded: Path, tmp_path: Path) -> None:
+    """A Go snapshot that was built and run holds build/your_program: no part of the diff."""
+    yaml_path = scaffolded / "challenges/greeter/challenge.yaml"
+    yaml_path.write_text(yaml_path.read_text().replace("stages:\n", "languages: [python, go]\nstages:\n", 1))
+    challenge = load_challenge("greeter")
+    for i, slug in enumerate(challenge.stage_slugs, start=1):
+        snapshot = tmp_path / "snapshots" / f"{i:02d}-{slug}"
+        copy_starter(challenge, "go", snapshot)
+        (snapshot / "app" / "main.go").write_text(f"package main\n\n// stage {slug}\nfunc main() {{}}\n")
+        (snapshot / "build").mkdir()
+        (snapshot / "build" / "your_program").write_bytes(b"\x7fELF\x00binary")
+    pack(challenge, "go", tmp_path / "snapshots")
+    diffs = [diff_path(challenge, "go", slug).read_text() for slug in challenge.stage_slugs]
+    assert "stage bind" in diffs[0] and "stage greet" in diffs[1]
+    assert not any("build/your_program" in diff or "Binary files" in diff for diff in diffs)
+    rebuilt = materialize(challenge, "go", challenge.stage_slugs[-1], tmp_path / "rebuilt")
+    assert "// stage greet" in (rebuilt / "app" / "main.go").read_text()
+    assert not (rebuilt / "build").exists()
 
 
 def test_new_refuses_bad_slugs_and_existing_challenges(scaffolded: Path, crack: Callable[..., Any]) -> None:

@@ -22,6 +22,7 @@ from crack.authoring.scenarios import (
 )
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge import Challenge, list_challenges
+from crack.languages import load_language
 
 CHALLENGES = list_challenges()
 
@@ -55,7 +56,7 @@ def test_reference_passes_every_stage(challenge: Challenge, tmp_path: Path) -> N
     assert "python" in with_reference
     for language in with_reference:
         program = materialize(challenge, language, challenge.stage_slugs[-1], tmp_path / language)
-        report = grade_silently(challenge, program)
+        report = grade_silently(challenge, program, build=load_language(language).build)
         assert verdict_problem(report, None) is None, f"{language}: {verdict_problem(report, None)}"
 
 

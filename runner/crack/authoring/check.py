@@ -27,6 +27,7 @@ from crack.authoring.scenarios import (
 )
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge.loader import load_challenge
+from crack.languages import load_language
 from crack.report import StageStatus
 from crack.tester import check_slugs, load_tester
 
@@ -72,9 +73,11 @@ def _grade(job: _Job) -> _Outcome:
         dest = Path(tmp) / "program"
         kind, name = job.build
         run = "./your_program.sh"
+        build = None
         extra: list[Substitution] = []
         if kind == "reference":
             program = materialize(challenge, job.language, name, dest)
+            build = load_language(job.language).build
         elif kind == "scenario":
             scenario = next(s for s in load_scenarios(challenge) if s.name == name)
             program = scenario.build(challenge, dest)
@@ -83,7 +86,7 @@ def _grade(job: _Job) -> _Outcome:
             assert challenge.oracle is not None
             dest.mkdir()
             program, run = dest, challenge.oracle.command_for(challenge.directory)
-        report = grade_silently(challenge, program, run=run, until=job.until)
+        report = grade_silently(challenge, program, run=run, build=build, until=job.until)
     outcome.statuses = {s.slug: s.status.value for s in report.stages}
     outcome.problem = verdict_problem(report, job.fails_at)
     if job.fails_at is not None and outcome.problem is None and job.kind == "scenario":

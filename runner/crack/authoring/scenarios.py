@@ -113,12 +113,20 @@ def grade_silently(
     program: Path,
     *,
     run: str = "./your_program.sh",
+    build: str | None = None,
     until: str | None = None,
+    only: str | None = None,
     seed: int = SCENARIO_SEED,
 ) -> RunReport:
-    """Grade ``program`` in-process, stages 1..``until`` (default all), and return the report."""
-    stages = challenge.stages if until is None else challenge.stages[: challenge.index_of(until) + 1]
-    spec = dataclasses.replace(ProgramSpec.parse(run, program), containment=standard())
+    """Grade ``program`` in-process, stages 1..``until`` (default all) or just stage ``only``,
+    after running ``build`` in it (compiled languages), and return the report."""
+    if only is not None:
+        stages = [challenge.stage(only)]
+    elif until is not None:
+        stages = challenge.stages[: challenge.index_of(until) + 1]
+    else:
+        stages = challenge.stages
+    spec = dataclasses.replace(ProgramSpec.parse(run, program), containment=standard(), build=build)
     plan = GradingPlan(challenge, load_tester(challenge), spec, stages, seed)
     return grade(plan, NullReporter())
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from crack.challenge.model import Challenge
 from crack.errors import ConfigError, CrackUsageError, InternalError
+from crack.languages import load_language
 from crack.scaffold import IGNORED, copy_starter
 
 
@@ -67,6 +69,21 @@ def _snapshot_for(folder: Path, index: int, slug: str) -> Path:
     raise CrackUsageError(f"{folder} has no snapshot folder '{index:02d}-{slug}' or '{slug}'")
 
 
+def _source_only(root: Path, language: str) -> Callable[[str, list[str]], set[str]]:
+    """What to leave out of a snapshot: what a learner's repository ignores, and what the
+    language's build writes at the top (a Go snapshot that was built and run has a ``build/``
+    folder holding a binary, which is no part of the solution)."""
+    outputs = set(load_language(language).build_outputs)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = set(IGNORED(directory, names))
+        if Path(directory) == root:
+            skipped |= outputs & set(names)
+        return skipped
+
+    return ignore
+
+
 def unpack(challenge: Challenge, language: str, dest: Path) -> list[Path]:
     """One folder per stage, ``NN-slug``, each a complete program (for editing)."""
     out = [materialize(challenge, language, None, dest / "00-starter")]
@@ -87,7 +104,8 @@ def pack(challenge: Challenge, language: str, source: Path) -> list[Path]:
             for side in (a, b):
                 shutil.rmtree(side, ignore_errors=True)
             shutil.copytree(previous, a, ignore=IGNORED)
-            shutil.copytree(_snapshot_for(source, i, stage.slug), b, ignore=IGNORED)
+            snapshot = _snapshot_for(source, i, stage.slug)
+            shutil.copytree(snapshot, b, ignore=_source_only(snapshot, language))
             diff = _git(["diff", "--no-index", "--no-prefix", "a", "b"], work, "git diff", ok=(0, 1))
             target = diff_path(challenge, language, stage.slug)
             target.parent.mkdir(parents=True, exist_ok=True)
