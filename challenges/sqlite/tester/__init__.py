@@ -47,7 +47,10 @@ __all__ = ["tester"]
 
 def each(h: Harness, checks: list[Callable[[Harness], object]]) -> None:
     """Run independent commands (each only reads its database) at once, logged in order."""
-    h.run_cases(checks, lambda case_h, check: check(case_h))
+    def run(case_h: Harness, check: Callable[[Harness], object]) -> None:
+        check(case_h)
+
+    h.run_cases(checks, run)
 
 
 def dbinfo_expected(db: TestDatabase) -> list[bytes]:
