@@ -23,6 +23,9 @@ from crack.cli import cli
 HOSTILE = Path(__file__).parent / "programs" / "hostile"
 STAGE_TIMEOUT = 5
 MEMORY_LIMIT_MB = 256
+ESCAPE = Path(f"/tmp/crack-hostile-escaped-{os.getpid()}.txt")
+"""Where writes_outside tries to write in the machine's /tmp: one name per test process, as
+the isolation modes' cases run at once on parallel workers and only some of them may write."""
 
 TESTER = """
 from crack.tester import Tester
@@ -121,7 +124,7 @@ def run_command(case: Case, folder: Path, outside: Path, outside_port: int) -> s
     if case.program == "reaches_outside":
         args = [str(outside_port)]
     if case.program == "writes_outside":
-        args = [str(outside / "escaped.txt"), "/tmp/crack-hostile-escaped.txt"]
+        args = [str(outside / "escaped.txt"), str(ESCAPE)]
     return " ".join([sys.executable, f"{case.program}.py", *args])
 
 

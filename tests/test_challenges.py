@@ -33,8 +33,13 @@ def _ids(value: object) -> str:
     return str(getattr(value, "name", value))
 
 
-@pytest.mark.parametrize("challenge", CHALLENGES, ids=_ids)
-def test_oracle_passes_every_stage(challenge: Challenge, tmp_path: Path) -> None:
+STAGES = [(c, s) for c in CHALLENGES for s in c.stage_slugs]
+
+
+@pytest.mark.parametrize(("challenge", "slug"), STAGES, ids=_ids)
+def test_oracle_passes_the_stage(challenge: Challenge, slug: str, tmp_path: Path) -> None:
+    """One item per stage (each stage starts the program afresh), so the stages of a long
+    challenge spread over the workers instead of running one after another in one."""
     oracle = challenge.oracle
     if oracle is None:
         pytest.skip(f"{challenge.slug} names no oracle")
@@ -42,28 +47,38 @@ def test_oracle_passes_every_stage(challenge: Challenge, tmp_path: Path) -> None
         if os.environ.get("CI"):
             pytest.fail(f"{oracle.missing()} missing in CI: scripts/install-system-deps.sh installs it")
         pytest.skip(f"the oracle needs {oracle.missing()}: {oracle.install}")
-    report = grade_silently(challenge, tmp_path, run=oracle.command_for(challenge.directory))
+    report = grade_silently(challenge, tmp_path, run=oracle.command_for(challenge.directory), only=slug)
+    assert [s.slug for s in report.stages] == [slug]
     assert verdict_problem(report, None) is None, verdict_problem(report, None)
 
 
-@pytest.mark.parametrize("challenge", CHALLENGES, ids=_ids)
-def test_reference_passes_every_stage(challenge: Challenge, tmp_path: Path) -> None:
-    with_reference = [
+def _with_reference(challenge: Challenge) -> list[str]:
+    """The languages with a reference solution (a language may have a starter and none)."""
+    return [
         language
         for language in challenge.languages
         if diff_path(challenge, language, challenge.stage_slugs[0]).parent.is_dir()
-    ]  # a language may have a starter and no reference solution
-    assert "python" in with_reference
-    for language in with_reference:
-        program = materialize(challenge, language, challenge.stage_slugs[-1], tmp_path / language)
-        report = grade_silently(challenge, program, build=load_language(language).build)
-        assert verdict_problem(report, None) is None, f"{language}: {verdict_problem(report, None)}"
+    ]
 
 
-PROGRESSION = [(c, s) for c in CHALLENGES for s in c.stage_slugs]
+@pytest.mark.parametrize("challenge", CHALLENGES, ids=_ids)
+def test_every_challenge_has_a_python_reference(challenge: Challenge) -> None:
+    assert "python" in _with_reference(challenge)
 
 
-@pytest.mark.parametrize(("challenge", "slug"), PROGRESSION, ids=lambda v: _ids(v))
+REFERENCES = [(c, language) for c in CHALLENGES for language in _with_reference(c)]
+
+
+@pytest.mark.parametrize(("challenge", "language"), REFERENCES, ids=_ids)
+def test_reference_passes_every_stage(challenge: Challenge, language: str, tmp_path: Path) -> None:
+    """One item per language: a compiled reference is built once, and the languages of a
+    challenge run on different workers."""
+    program = materialize(challenge, language, challenge.stage_slugs[-1], tmp_path / language)
+    report = grade_silently(challenge, program, build=load_language(language).build)
+    assert verdict_problem(report, None) is None, f"{language}: {verdict_problem(report, None)}"
+
+
+@pytest.mark.parametrize(("challenge", "slug"), STAGES, ids=_ids)
 def test_every_stage_tests_something_new(challenge: Challenge, slug: str, tmp_path: Path) -> None:
     """The reference as of the stage before passes stages 1..N-1 and fails stage N."""
     slugs = challenge.stage_slugs

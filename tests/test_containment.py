@@ -21,6 +21,7 @@ from crack.containment.sandbox import default_user
 from crack.harness import proctree
 from hostile import (
     CASES,
+    ESCAPE,
     STAGE_TIMEOUT,
     Case,
     OutsideListener,
@@ -31,7 +32,6 @@ from hostile import (
 )
 
 MODES = ["none", "namespace", "docker"]
-ESCAPE = Path("/tmp/crack-hostile-escaped.txt")
 VERDICT_SLACK_S = 6.0
 """Time to verdict allowed past the stage timeout: teardown, SIGKILL after the grace, and
 in the docker mode the container's start (the image is built before the clock starts)."""

@@ -22,6 +22,7 @@ import pytest
 from crack.authoring.scenarios import grade_silently
 from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
+from crack.harness.data import EdgeData
 from crack.report import StageStatus
 from crack.tester import load_tester
 
@@ -92,6 +93,24 @@ def test_the_model_agrees_with_gnu_grep(slug: str, tmp_path: Path) -> None:
                     assert missing.encode() in real.stderr, where
                 checked += 1
     assert checked >= len(SEEDS) * 6
+
+
+@needs_gnu_grep
+def test_the_model_agrees_with_gnu_grep_on_digits_outside_ascii() -> None:
+    """The digits stage's edge cases (UTF-8 lines with ², ٣, ５…): GNU grep -P in a UTF-8
+    locale, like the oracle, selects exactly what the model does, and never such a line."""
+    assert GREP is not None
+    for seed in (*SEEDS, 4, 5, 6):
+        cases = cases_module.non_ascii_digits(EdgeData(seed, "digits"))
+        assert len(cases) == 2
+        for case in cases:
+            expected = model.run(case.invocation, case.file_map, case.stdin)
+            argv = [GREP, "-P", case.invocation.pattern]
+            real = subprocess.run(argv, input=case.stdin, capture_output=True, env=_grep_env())
+            where = f"seed {seed}, {case.title}: stdin={case.stdin!r}"
+            assert (real.returncode, real.stdout) == (expected.returncode, expected.stdout), where
+            assert not any(ord(c) > 127 for c in real.stdout.decode()), where
+        assert any(any(c.isdigit() and not c.isascii() for c in case.stdin.decode()) for case in cases)
 
 
 @pytest.mark.parametrize("slug", CHALLENGE.stage_slugs)

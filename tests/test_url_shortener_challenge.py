@@ -141,7 +141,7 @@ def test_errors_must_be_json() -> None:
     html = b"<!DOCTYPE HTML><html><body>Not Found</body></html>"
     with pytest.raises(StageFailure) as caught:
         common.expect_error(_reply(404, html, {"Content-Type": "text/html"}), 404, "x")
-    assert caught.value.hint is not None and "send_error" in caught.value.hint
+    assert caught.value.hint is not None and "default error page" in caught.value.hint
     with pytest.raises(StageFailure):
         common.expect_error(_reply(404, {"error": ""}, json_headers), 404, "x")
 
@@ -194,3 +194,13 @@ def test_a_server_that_stops_answering_fails_in_one_timeout(tmp_path: Path) -> N
     assert stage.status is StageStatus.FAILED, stage.message
     assert "one of 200 concurrent creates" in stage.message
     assert "no response within 5.0 s" in stage.message
+
+
+def test_the_codes_a_counter_hands_out_next_are_predicted_and_random_ones_are_not() -> None:
+    successors = _module("successors")
+    assert successors.next_codes(["000007", "000008", "000009"], 3) == ["00000A", "00000B", "00000C"]
+    assert successors.next_codes(["00000z", "000010", "000011"], 1) == ["000012"]  # base 62, 0-9A-Za-z
+    assert successors.next_codes(["aaab", "aaac", "aaad"], 2) == ["aaae", "aaaf"]  # a-zA-Z0-9
+    assert successors.next_codes(["1000", "1002", "1004"], 2) == ["1006", "1008"]  # a step of 2
+    assert successors.next_codes(["x8Kq2A", "0pLm3z", "Qa91bc"], 3) == []  # random
+    assert successors.next_codes(["000009", "000007", "000008"], 3) == []  # not evenly spaced

@@ -1,3 +1,3 @@
-from crack.cli import main
+from crack.quick import main
 
 main()

@@ -103,6 +103,8 @@ def languages_cmd() -> None:
 @click.option("--lang", "language", default="python", show_default=True, help="Language of the starter.")
 def start(challenge: str, directory: Path, language: str) -> None:
     """Create a learner repository for CHALLENGE in DIRECTORY (git-initialised)."""
+    import shlex
+
     from crack.challenge import load_challenge
     from crack.languages import load_language, probe
     from crack.learner import LearnerRepo
@@ -113,11 +115,24 @@ def start(challenge: str, directory: Path, language: str) -> None:
     lang = load_language(language)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
-    copy_starter(loaded, language, directory)
-    LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
+    existed = directory.exists()
+    try:
+        copy_starter(loaded, language, directory)
+        LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
+    except (OSError, CrackError) as exc:
+        if not existed:  # leave no half-made repository behind
+            import shutil
+
+            shutil.rmtree(directory, ignore_errors=True)
+        if isinstance(exc, CrackError):
+            raise
+        reason = exc.strerror or str(exc)
+        raise CrackUsageError(
+            f"cannot create {directory}: {reason} ({exc.filename}); choose a folder you can write in"
+        ) from None
     warning = git_init(directory, f"Start {loaded.name} with crack")
     console = _console()
-    console.print(f"Created {directory} for {loaded.name} ({lang.name}).")
+    console.print(f"Created {directory} for {loaded.name} ({lang.name}).", markup=False)
     if warning:
         console.print(f"warning: {warning}")
     toolchain = probe(lang)
@@ -126,8 +141,12 @@ def start(challenge: str, directory: Path, language: str) -> None:
             f"warning: {', '.join(toolchain.missing)} not found: install it to build and run "
             f"{lang.name} programs ({lang.install})"
         )
-    console.print(f"Next: cd {directory} && crack test   (crack task shows the instructions again)\n")
-    show_task(console, loaded, loaded.stages[0])
+    # Quoted for the shell: a folder named "my redis" is one argument of cd.
+    console.print(
+        f"Next: cd {shlex.quote(str(directory))} && crack test   (crack task shows the instructions again)\n",
+        markup=False,
+    )
+    show_task(console, loaded, loaded.stages[0], language)
 
 
 def _repo() -> LearnerRepo:
@@ -140,15 +159,14 @@ def _repo() -> LearnerRepo:
 @click.argument("stage", required=False)
 def task(stage: str | None) -> None:
     """Show the instructions of the current stage (or of STAGE, if unlocked)."""
+    from crack.stage_names import find_stage
     from crack.views import show_task
 
     repo = _repo()
-    slug = stage or repo.config.stage
-    if slug not in repo.challenge.stage_slugs:
-        raise CrackUsageError(f"'{slug}' is not a stage of {repo.challenge.slug}")
+    slug = find_stage(repo.challenge, stage).slug if stage else repo.config.stage
     if not repo.is_unlocked(slug):
         raise CrackUsageError(f"stage '{slug}' is locked: pass the stages before it with `crack next`")
-    show_task(_console(), repo.challenge, repo.challenge.stage(slug))
+    show_task(_console(), repo.challenge, repo.challenge.stage(slug), repo.config.language)
 
 
 @cli.command()
@@ -160,21 +178,26 @@ def status() -> None:
 
 
 @cli.command()
-def hint() -> None:
-    """Reveal the next hint of the current stage, one layer at a time."""
+@click.argument("stage", required=False)
+def hint(stage: str | None) -> None:
+    """Reveal the next hint of the current stage (or of STAGE, if unlocked), one layer at a time."""
+    from crack.stage_names import find_stage
     from crack.views import show_hints
 
     repo = _repo()
-    stage = repo.challenge.stage(repo.config.stage)
-    shown = repo.progress.hints_revealed.get(stage.slug, 0)
+    slug = find_stage(repo.challenge, stage).slug if stage else repo.config.stage
+    if not repo.is_unlocked(slug):
+        raise CrackUsageError(f"stage '{slug}' is locked: its hints open with the stage")
+    shown_stage = repo.challenge.stage(slug)
+    shown = repo.progress.hints_revealed.get(slug, 0)
     console = _console()
-    if shown >= len(stage.hints):
-        show_hints(console, stage, shown)
+    if shown >= len(shown_stage.hints):
+        show_hints(console, shown_stage, shown, repo.config.language)
         console.print("That was the last hint. `crack solution` opens once the stage passes.")
         return
-    repo.progress.hints_revealed[stage.slug] = shown + 1
+    repo.progress.hints_revealed[slug] = shown + 1
     repo.save()
-    show_hints(console, stage, shown + 1)
+    show_hints(console, shown_stage, shown + 1, repo.config.language)
 
 
 @cli.command()
@@ -186,7 +209,7 @@ def solution(stage: str | None, into: Path | None) -> None:
     """Show the reference solution's change for a stage you have passed."""
     from rich.syntax import Syntax
 
-    from crack.authoring.solutions import materialize, stage_diff
+    from crack.authoring.solutions import fallback_note, materialize, reference_language, stage_diff
 
     repo = _repo()
     challenge = repo.challenge
@@ -195,20 +218,43 @@ def solution(stage: str | None, into: Path | None) -> None:
         if not passed:
             raise CrackUsageError("the reference solution opens stage by stage: pass a stage first")
         stage = repo.config.stage if repo.has_passed(repo.config.stage) else passed[-1]
-    if stage not in challenge.stage_slugs:
-        raise CrackUsageError(f"'{stage}' is not a stage of {challenge.slug}")
+    else:
+        from crack.stage_names import find_stage
+
+        stage = find_stage(challenge, stage).slug
     if not repo.has_passed(stage):
         raise CrackUsageError(f"stage '{stage}' is not passed yet: its reference opens once you pass it")
     console = _console()
+    language = reference_language(challenge, repo.config.language)
+    if language != repo.config.language:
+        console.print(fallback_note(repo.config.language, language))
     if into is not None:
-        materialize(challenge, repo.config.language, stage, into)
+        materialize(challenge, language, stage, into)
         console.print(f"Wrote the reference program as of stage '{stage}' to {into}")
         return
+    diff = stage_diff(challenge, language, stage)
     console.print(f"Reference solution, stage {challenge.stage_number(stage)} ({stage}): what it adds")
-    console.print(Syntax(stage_diff(challenge, repo.config.language, stage), "diff", theme="ansi_dark"))
+    console.print(Syntax(diff, "diff", theme="ansi_dark"))
 
 
 # --- grading -------------------------------------------------------------------------------
+class Seconds(click.FloatRange):
+    """A duration in seconds within a range. click's FloatRange lets NaN through (every
+    comparison with it is false), and a NaN limit is no limit at all."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if number != number:  # NaN
+            self.fail(
+                f"{value!r} is not a number of seconds: give one from {self.min:g} to {self.max:g}",
+                param,
+                ctx,
+            )
+        return number
+
+
 def _grade_options(function: Any) -> Any:
     options = [
         click.option(
@@ -235,7 +281,7 @@ def _grade_options(function: Any) -> Any:
         ),
         click.option(
             "--run-timeout",
-            type=click.FloatRange(1, 86_400),
+            type=Seconds(1, 86_400),
             help="Seconds for the whole run; stages left when it is up are not run.",
         ),
         click.option(
@@ -343,13 +389,39 @@ def _record(repo: LearnerRepo | None, report: Any) -> None:
         repo.save()
 
 
-@cli.command()
+def _no_stray_words(ctx: click.Context, run: str | None) -> None:
+    """Words left over after the options. After --run, they are most often the rest of a
+    path with a space the shell split (``--run /tmp/my dir/prog.sh``)."""
+    if not ctx.args:
+        return
+    stray = " ".join(ctx.args)
+    if run is not None:
+        import shlex
+
+        from crack.selection import split_path
+
+        try:
+            words = [*shlex.split(run), *ctx.args]
+        except ValueError:  # an unbalanced quote: resolve() says so
+            words = [run, *ctx.args]
+        split = split_path(words, Path.cwd())
+        whole = split[2] if split else shlex.join(words)
+        raise click.UsageError(
+            f"unexpected argument(s) '{stray}'. If they belong to the --run command (a path with "
+            f'a space, say), quote the whole command: --run "{whole}"',
+            ctx,
+        )
+    raise click.UsageError(f"unexpected argument(s) '{stray}'", ctx)
+
+
+@cli.command(context_settings={"allow_extra_args": True})
 @_grade_options
 @click.option("--watch", is_flag=True, help="Rebuild and grade again on every save, until Ctrl-C.")
 @click.option("--watch-runs", type=click.IntRange(1), hidden=True, help="Stop watching after N gradings.")
 @click.pass_context
 def test(ctx: click.Context, /, watch: bool, watch_runs: int | None, **kwargs: Any) -> None:
     """Grade the current stage, then every earlier one (or what the options select)."""
+    _no_stray_words(ctx, kwargs["run"])
     if watch:
         from crack.watch import watch_and_grade
 
@@ -412,7 +484,7 @@ def next_cmd(ctx: click.Context) -> None:
     repo = _repo()  # reload: grading recorded the passes
     passed_stage = repo.challenge.stage(repo.config.stage)
     console.print()
-    show_debrief(console, repo.challenge, passed_stage)
+    show_debrief(console, repo.challenge, passed_stage, repo.config.language)
     nxt = repo.advance()
     if nxt is None:
         console.print(f"\nYou have passed every stage of {repo.challenge.name}. Well built!")
@@ -420,7 +492,7 @@ def next_cmd(ctx: click.Context) -> None:
         return
     repo.save()
     console.print()
-    show_task(console, repo.challenge, repo.challenge.stage(nxt))
+    show_task(console, repo.challenge, repo.challenge.stage(nxt), repo.config.language)
 
 
 # --- authoring -----------------------------------------------------------------------------
@@ -547,6 +619,4 @@ def main() -> None:
             stream.flush()
         except (BrokenPipeError, ValueError):  # the reader left (e.g. `| head`), or closed
             pass
-    if (sandbox := sys.modules.get("crack.containment.sandbox")) is not None:
-        sandbox.cleanup()
     os._exit(code)

@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import Protocol
 
 from crack.challenge.model import Challenge, Stage
+from crack.durations import format_seconds
+from crack.harness.bytes_display import bounded
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.harness import Harness
+from crack.harness.hints import combine
 from crack.harness.log import LogLine, SessionLog, Source
 from crack.harness.process import ProgramSpec
 from crack.report import RunReport, StageResult, StageStatus
@@ -27,6 +30,12 @@ from crack.tester import StageFunction, Tester
 
 ABORT_JOIN_S = 3.0
 """How long a stage function may take to notice an abort before it is abandoned."""
+
+MESSAGE_CAP_CHARS = 10_000
+"""The longest failure message a stage reports: a tester quoting a flood of output (a
+program printing 10 MB where a line was expected) must not make a 10 MB message."""
+
+HINT_CAP_CHARS = 2_000
 
 
 class Reporter(Protocol):
@@ -114,8 +123,8 @@ def run_stage(
     timeout = stage.timeout * plan.timeout_scale
     if time_left is not None and time_left < timeout:
         timeout = max(time_left, 0.1)
-        log.tester(f"The whole run's time limit leaves this stage {timeout:.1f} s")
-    log.tester(f"Running stage {number}: {stage.name} (timeout {timeout:g} s)")
+        log.tester(f"The whole run's time limit leaves this stage {format_seconds(timeout)}")
+    log.tester(f"Running stage {number}: {stage.name} (timeout {format_seconds(timeout)})")
     outcome = _Outcome()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix=f"crack-{stage.slug}-") as scratch:
@@ -145,6 +154,7 @@ def run_stage(
             harness.abort()
             worker.join(ABORT_JOIN_S)
         died = "" if timed_out else _died_note(harness)
+        mistakes = harness.known_mistakes(outcome.failure)
         problems = harness.teardown()
         limit_notes = _limit_notes(harness)
     duration = time.monotonic() - started
@@ -153,11 +163,11 @@ def run_stage(
     if isinstance(outcome.failure, ReadTimeout) and duration >= timeout - 0.1:
         # The wait was cut short by the stage's deadline: that is the stage timing out.
         result.status = StageStatus.TIMED_OUT
-        result.message = f"timed out after {timeout:g} s — {outcome.failure.message}"
+        result.message = f"timed out after {format_seconds(timeout)} — {outcome.failure.message}"
         result.hint = outcome.failure.hint
     elif timed_out:
         result.status = StageStatus.TIMED_OUT
-        result.message = f"timed out after {timeout:g} s"
+        result.message = f"timed out after {format_seconds(timeout)}"
         if outcome.failure is None and not outcome.finished:
             result.hint = "the stage was still waiting on your program when time ran out"
     elif outcome.error is not None:
@@ -174,6 +184,11 @@ def run_stage(
         result.hint = outcome.failure.hint
     if limit_notes and result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
         result.message += f"\n{limit_notes}"
+    if result.status in (StageStatus.FAILED, StageStatus.TIMED_OUT):
+        result.hint = combine(result.hint, mistakes)
+    result.message = bounded(result.message, MESSAGE_CAP_CHARS, "the message")
+    if result.hint is not None:
+        result.hint = bounded(result.hint, HINT_CAP_CHARS, "the hint")
     for problem in problems:
         log.internal(problem)
     if result.status is StageStatus.PASSED:
@@ -236,12 +251,31 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
             raise Interrupted(report) from None
         report.stages.append(result)
         if result.status is not StageStatus.PASSED and plan.fail_fast:
-            report.stages.extend(
-                _skipped(plan, stages[index + 1 :], "not run: an earlier stage did not pass")
-            )
+            report.stages.extend(_not_run_after(plan, stages, index, result))
             break
     reporter.run_finished(report)
     return report
+
+
+def _not_run_after(
+    plan: GradingPlan, stages: Sequence[Stage], index: int, failed: StageResult
+) -> list[StageResult]:
+    """The stages left after ``failed`` stopped the run. A learner's run grades their
+    current stage first, then re-checks the earlier ones: those passed before, so they are
+    "not re-run" rather than skipped as if never reached."""
+    first = plan.challenge.stage_number(stages[0].slug)
+    results = []
+    for stage in stages[index + 1 :]:
+        rechecked = plan.challenge.stage_number(stage.slug) < first
+        why = (
+            f"not re-run: stage {failed.number} failed first"
+            if rechecked
+            else "not run: an earlier stage did not pass"
+        )
+        [result] = _skipped(plan, [stage], why)
+        result.not_rerun = rechecked
+        results.append(result)
+    return results
 
 
 def _skipped(plan: GradingPlan, stages: Sequence[Stage], why: str) -> list[StageResult]:

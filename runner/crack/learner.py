@@ -4,23 +4,25 @@
 that runs their program. The progress file records what crack has seen: the furthest stage
 unlocked, when each stage first passed, how many hints were revealed. Both are written
 atomically; a file that cannot be read is reported with its field and never overwritten,
-so nothing is lost.
+so nothing is lost. ``crack.yml`` is edited in place, key by key (ruamel.yaml's round trip),
+so the learner's comments, key order and blank lines survive ``crack next``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from crack.challenge.loader import load_challenge, read_yaml, validation_to_config_error
 from crack.challenge.model import SLUG_PATTERN, Challenge
 from crack.errors import ConfigError, CrackUsageError
-from crack.fileio import atomic_write_text
+from crack.fileio import atomic_write_texts
 
 CONFIG_NAME = "crack.yml"
 PROGRESS_PATH = Path(".crack") / "progress.json"
@@ -47,7 +49,7 @@ class Progress(BaseModel):
     version: int = PROGRESS_VERSION
     unlocked: str = Field(pattern=SLUG_PATTERN)
     passed: dict[str, datetime] = Field(default_factory=dict)
-    hints_revealed: dict[str, int] = Field(default_factory=dict)
+    hints_revealed: dict[str, NonNegativeInt] = Field(default_factory=dict)
 
 
 _CONFIG_HEADER = """\
@@ -66,6 +68,11 @@ class LearnerRepo:
     config: RepoConfig
     progress: Progress
     challenge: Challenge
+    _saved_config: RepoConfig = field(init=False, repr=False)
+    """The config as crack.yml holds it: save() edits only the fields that differ."""
+
+    def __post_init__(self) -> None:
+        self._saved_config = self.config.model_copy()
 
     @property
     def config_path(self) -> Path:
@@ -93,6 +100,7 @@ class LearnerRepo:
             config = RepoConfig.model_validate(data)
         except ValidationError as exc:
             raise validation_to_config_error(config_path, exc, data) from None
+        _check_language(config_path, config.language)
         try:
             challenge = load_challenge(config.challenge)
         except CrackUsageError as exc:
@@ -105,6 +113,12 @@ class LearnerRepo:
     @staticmethod
     def _load_progress(path: Path, challenge: Challenge, config: RepoConfig) -> Progress:
         keep = " (crack left it untouched: fix it, or delete it to start your progress over)"
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ConfigError(
+                path.parent,
+                "is a file, but crack keeps your progress in a folder of that name: "
+                "move the file away (crack left it untouched)",
+            )
         if not path.exists():
             return Progress(unlocked=config.stage)
         try:
@@ -113,8 +127,10 @@ class LearnerRepo:
             raise ConfigError(
                 path, f"not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}{keep}"
             ) from None
+        except RecursionError:
+            raise ConfigError(path, f"nested too deeply to be a progress file{keep}") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(path, f"cannot be read: {exc}{keep}") from None
+            raise ConfigError(path, f"cannot be read: {_os_reason(exc)}{keep}") from None
         if not isinstance(data, dict):
             raise ConfigError(path, f"expected a JSON object{keep}")
         try:
@@ -124,10 +140,17 @@ class LearnerRepo:
             raise ConfigError(path, f"{exc.errors()[0]['msg']}{keep}", error.field) from None
         if progress.version != PROGRESS_VERSION:
             raise ConfigError(path, f"version {progress.version} is not supported{keep}", "version")
-        if progress.unlocked not in challenge.stage_slugs:
+        slugs = challenge.stage_slugs
+        if progress.unlocked not in slugs:
             raise ConfigError(
                 path, f"'{progress.unlocked}' is not a stage of {challenge.slug}{keep}", "unlocked"
             )
+        for name, stages in (("passed", progress.passed), ("hints_revealed", progress.hints_revealed)):
+            unknown = [slug for slug in stages if slug not in slugs]
+            if unknown:
+                raise ConfigError(
+                    path, f"'{unknown[0]}' is not a stage of {challenge.slug}{keep}", f"{name}.{unknown[0]}"
+                )
         return progress
 
     def _check_stage_names(self) -> None:
@@ -159,12 +182,27 @@ class LearnerRepo:
 
     # --- writing -------------------------------------------------------------------------
     def save(self) -> None:
-        """Write progress first, then the config: a crash between leaves a readable pair."""
-        atomic_write_text(self.progress_path, self.progress.model_dump_json(indent=2) + "\n")
-        import yaml
+        """Write progress and the fields of the config that changed (the stage, after
+        `crack next`) together: if either cannot be written, neither changes. A config
+        nothing changed is not rewritten at all."""
+        files = [(self.progress_path, self.progress.model_dump_json(indent=2) + "\n")]
+        if not self.config_path.exists():
+            import yaml
 
-        body = yaml.safe_dump(self.config.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True)
-        atomic_write_text(self.config_path, _CONFIG_HEADER + body)
+            body = yaml.safe_dump(
+                self.config.model_dump(exclude_none=True), sort_keys=False, allow_unicode=True
+            )
+            files.append((self.config_path, _CONFIG_HEADER + body))
+        else:
+            changed = {
+                key: value
+                for key, value in self.config.model_dump().items()
+                if value != getattr(self._saved_config, key)
+            }
+            if changed:
+                files.append((self.config_path, _edited_config(self.config_path, changed)))
+        _write(files)
+        self._saved_config = self.config.model_copy()
 
     def record_passes(self, slugs: list[str]) -> None:
         now = datetime.now(UTC)
@@ -201,6 +239,115 @@ class LearnerRepo:
         )
         repo.save()
         return repo
+
+
+def _check_language(config_path: Path, language: str) -> None:
+    from crack.languages import language_slugs
+
+    known = language_slugs()
+    if known and language not in known:
+        raise ConfigError(
+            config_path, f"unknown language '{language}' (crack knows: {', '.join(known)})", "language"
+        )
+
+
+def _os_reason(exc: BaseException) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _write(files: list[tuple[Path, str]]) -> None:
+    """Write the repository's files, all or none; a file system that refuses names the file."""
+    try:
+        atomic_write_texts(files)
+    except OSError as exc:
+        culprit = Path(exc.filename) if exc.filename else None
+        path = next(
+            (
+                target
+                for target, _ in files
+                if culprit in (target, target.parent) or (culprit and culprit.parent == target.parent)
+            ),
+            files[0][0],
+        )
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ConfigError(
+                path.parent,
+                "is a file, but crack keeps your progress in a folder of that name: "
+                "move the file away (nothing was changed)",
+            ) from None
+        raise ConfigError(
+            path,
+            f"cannot be written ({_os_reason(exc)}): crack needs to write in {path.parent}; "
+            "nothing was changed",
+        ) from None
+
+
+def _edited_config(path: Path, changes: dict[str, Any]) -> str:
+    """crack.yml with ``changes`` set, and everything else as the learner wrote it.
+
+    A value that replaces a one-line scalar (the stage, after `crack next`) is written over
+    that scalar alone, in its quoting: every other byte stays (comments, spacing, line
+    endings, ``---``). Anything else goes through ruamel.yaml's round trip, which keeps
+    comments, key order and blank lines."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a long `run:` line the learner kept on one
+    try:
+        text = path.read_bytes().decode("utf-8")  # bytes: "\r\n" endings are kept as they are
+        root = yaml.compose(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, f"cannot be read: {_os_reason(exc)}") from None
+    except YAMLError as exc:
+        raise ConfigError(path, f"invalid YAML: {exc}") from None
+    spans = _scalar_spans(root, changes)
+    if spans is not None:
+        for begin, end, replacement in sorted(spans, reverse=True):
+            text = text[:begin] + replacement + text[end:]
+        return text
+    return _round_trip(yaml, text, changes, path)
+
+
+_PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
+"""Values written in place: the same in any quoting (a stage slug, say)."""
+
+
+def _scalar_spans(root: Any, changes: dict[str, Any]) -> list[tuple[int, int, str]] | None:
+    """Where each changed value sits in the text, with what replaces it; None when one of
+    them cannot be replaced in place (a new key, a removal, a value spanning lines)."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
+
+    if not isinstance(root, MappingNode):
+        return None
+    values = {key.value: value for key, value in root.value if isinstance(key, ScalarNode)}
+    spans = []
+    for key, new in changes.items():
+        node = values.get(key)
+        if not isinstance(new, str) or not _PLAIN_SAFE.fullmatch(new) or not isinstance(node, ScalarNode):
+            return None
+        if node.start_mark.line != node.end_mark.line or node.style not in (None, "'", '"'):
+            return None
+        quote = node.style or ""
+        spans.append((node.start_mark.index, node.end_mark.index, f"{quote}{new}{quote}"))
+    return spans
+
+
+def _round_trip(yaml: Any, text: str, changes: dict[str, Any], path: Path) -> str:
+    import io
+
+    data = yaml.load(text)
+    if not isinstance(data, dict):
+        raise ConfigError(path, "expected a mapping with challenge, stage and run")
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue()
 
 
 def locate(start: Path | None = None) -> LearnerRepo | None:

@@ -37,6 +37,15 @@ class StageResult:
     log: list[str] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     """Ports the stage handed out: not reported, used to normalise golden outputs."""
+    not_rerun: bool = False
+    """Skipped, but an earlier stage the learner is re-checking (their current stage failed
+    first): summaries say "not re-run" rather than "skipped". JSON keeps status "skipped"."""
+
+    def message_and_hints(self) -> str:
+        """The message, then one ``Hint:`` line per hint (a failure may match several known
+        mistakes: the tester's, and those the harness recognises in any challenge)."""
+        hints = self.hint.splitlines() if self.hint else []
+        return self.message + "".join(f"\nHint: {hint}" for hint in hints)
 
     def to_dict(self, max_score: int = 0) -> dict[str, Any]:
         return {
@@ -45,7 +54,7 @@ class StageResult:
             "number": self.number,
             "status": self.status.value,
             "duration_s": round(self.duration_s, 3),
-            "message": self.message + (f"\nHint: {self.hint}" if self.hint else ""),
+            "message": self.message_and_hints(),
             "log": "\n".join(self.log),
             "score": max_score if self.status is StageStatus.PASSED else 0,
             "max_score": max_score,

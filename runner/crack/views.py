@@ -24,26 +24,30 @@ def stage_heading(challenge: Challenge, stage: Stage) -> Text:
     return text
 
 
-def show_task(console: Console, challenge: Challenge, stage: Stage) -> None:
+def show_task(console: Console, challenge: Challenge, stage: Stage, language: str) -> None:
+    """The stage's page, in the learner's language. Wrapped to the console's width, whatever
+    the console's default: crack's consoles soft-wrap (a long log line stays one line), and
+    rich renders a soft-wrapped Markdown list or paragraph cropped at the width, losing the
+    end of every long item."""
     console.print(stage_heading(challenge, stage))
     console.print()
-    console.print(Markdown(challenge.instructions(stage)))
+    console.print(Markdown(challenge.instructions(stage, language)), soft_wrap=False)
 
 
-def show_debrief(console: Console, challenge: Challenge, stage: Stage) -> None:
+def show_debrief(console: Console, challenge: Challenge, stage: Stage, language: str) -> None:
     """After a pass: what the stage taught, and what an interviewer asks about it."""
     console.print(Text(f"Debrief: {stage.name}", style="bold green"))
-    concepts = stage.concepts
+    concepts = stage.concepts.for_language(language)
     for label, value in (
         ("Pattern", concepts.pattern),
         ("Data structure", concepts.data_structure),
         ("Algorithm", concepts.algorithm),
     ):
         line = Text(f"  {label}: ", style="bold")
-        line.append(value)
+        line.append(str(value))
         console.print(line)
     console.print(Text("  Interview questions to rehearse aloud:", style="bold"))
-    for question in stage.interview:
+    for question in stage.interview_for(language):
         console.print(Text(f"   - {question}"))
 
 
@@ -71,8 +75,9 @@ def show_status(console: Console, repo: LearnerRepo) -> None:
     console.print(Text(f"{done} of {len(challenge.stages)} stages passed."))
 
 
-def show_hints(console: Console, stage: Stage, revealed: int) -> None:
-    for index, hint in enumerate(stage.hints[:revealed], start=1):
-        line = Text(f"Hint {index}/{len(stage.hints)}: ", style="bold yellow")
+def show_hints(console: Console, stage: Stage, revealed: int, language: str) -> None:
+    hints = stage.hints_for(language)
+    for index, hint in enumerate(hints[:revealed], start=1):
+        line = Text(f"Hint {index}/{len(hints)}: ", style="bold yellow")
         line.append(hint)
         console.print(line)

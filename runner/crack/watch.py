@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import stat
 import threading
 import time
@@ -24,13 +25,29 @@ from crack.errors import CrackError, ExitCode
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from crack.learner import LearnerRepo
+
 DEBOUNCE_MS = 300
 """Quiet time that ends a burst of file events (an editor's save is several)."""
 STOP_JOIN_S = 2.0
 READY_PROBE_MS = 250
 READY_WAIT_S = 10.0
 IGNORED_DIRS = (".crack", ".git", "__pycache__", ".venv", "node_modules", ".mypy_cache", ".pytest_cache")
-IGNORED_NAMES = ("crack.yml", "crack-report.json", "crack-junit.xml")
+IGNORED_NAMES = ("crack.yml", "crack-report.json", "crack-junit.xml", ".DS_Store", "Thumbs.db", ".directory")
+EDITOR_TEMPORARY = re.compile(
+    r"""
+    .*~$                            # backups: vim, emacs, gedit, nano (file~)
+    | .*\.sw[a-px]$                  # vim swap files (.swp, .swo, ... .swa; .swx probes), nano's
+    | \.\#.* | \#.*\#$               # emacs lock and auto-save files
+    | .*___jb_(tmp|old|bak)___$     # JetBrains safe write
+    | \.goutputstream-.* | .*\.kate-swp$ | .*\.crswap$ | \.\~lock\..*\#$
+    | .*\.tmp$                      # atomic writes (atomic_write_text's, many editors')
+    """,
+    re.VERBOSE,
+)
+"""Files editors write around a save; a save of the learner's own file comes with its change."""
+VIM_PROBE = 4913
+"""Vim checks it may write in a folder by creating 4913 (then 4913 + 123k while that exists)."""
 
 
 def ignored(path: Path, root: Path, build_outputs: Iterable[str]) -> bool:
@@ -46,8 +63,14 @@ def ignored(path: Path, root: Path, build_outputs: Iterable[str]) -> bool:
     name = parts[-1]
     if name in IGNORED_DIRS or name in IGNORED_NAMES:
         return True
-    # Editors' swap and backup files, and atomic_write_text's temporary files.
-    return name.endswith(("~", ".swp", ".swx", ".tmp")) or name.startswith(".#")
+    return editor_temporary(name)
+
+
+def editor_temporary(name: str) -> bool:
+    """Whether ``name`` is a file an editor writes around a save (swap, backup, lock, probe)."""
+    if name.isdigit() and int(name) >= VIM_PROBE and (int(name) - VIM_PROBE) % 123 == 0:
+        return True
+    return EDITOR_TEMPORARY.fullmatch(name) is not None
 
 
 def _output_files() -> set[tuple[int, int]]:
@@ -148,6 +171,27 @@ def _describe(changed: set[Path], root: Path) -> str:
     return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+def _say_what_next(console: Console, repo: LearnerRepo) -> None:
+    """Once the current stage passes, the next step is `crack next`, not another save."""
+    stage = repo.config.stage
+    if not repo.has_passed(stage):
+        return
+    number = repo.challenge.stage_number(stage)
+    if number < len(repo.challenge.stages):
+        console.print(
+            f"Stage {number} ({stage}) passes: run `crack next` to unlock stage {number + 1} "
+            "and read its instructions.",
+            style="bold green",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"Every stage of {repo.challenge.name} passes: well built! (Ctrl-C to stop watching)",
+            style="bold green",
+            markup=False,
+        )
+
+
 def watch_and_grade(
     grade_once: Callable[[], int],
     console: Console,
@@ -189,7 +233,10 @@ def watch_and_grade(
                 return code
             try:
                 console.print()
-                show_status(console, LearnerRepo.load(root))
+                after = LearnerRepo.load(root)
+                show_status(console, after)
+                if code == ExitCode.OK:
+                    _say_what_next(console, after)
             except CrackError:
                 pass
             if max_runs is not None and runs >= max_runs:

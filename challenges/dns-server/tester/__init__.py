@@ -9,6 +9,9 @@ gives them, no EDNS required.
 
 from __future__ import annotations
 
+import struct
+import time
+
 import dns.message
 import dns.name
 import dns.rdatatype
@@ -16,7 +19,7 @@ import dns.rdatatype
 from crack.harness import Harness, StageFailure
 from crack.tester import Tester
 
-from .client import DnsClient, Exchange, records_of
+from .client import REPLY_TIMEOUT_S, DnsClient, Exchange, records_of
 from .server import start, wait_for_tcp
 from .upstream import UPSTREAM_TTL, Upstream
 from .wire import FLAG_RD, query_bytes, uncompressed_size
@@ -139,6 +142,35 @@ def compression(h: Harness) -> None:
         check_compressed(client, exchange, message)
     exchange, message = client.expect_answer(zone, zone.chain[0], A)
     check_compressed(client, exchange, message)
+    pointer_loops(h, client, zone)
+
+
+LOOP_HINT = (
+    "follow only pointers that point backwards, to an offset before the pointer itself: a "
+    "pointer to itself, or forwards to one that points back, loops forever. Answer such a "
+    "query with FORMERR (RCODE 1), or drop it, and go on serving"
+)
+
+
+def pointer_loops(h: Harness, client: DnsClient, zone: ZoneData) -> None:
+    """Queries whose name never ends (a pointer to itself; a forward pointer to one that
+    points back), each followed by an ordinary query that must still be answered."""
+    loops = [
+        (b"\xc0\x0c", "the name is a pointer to itself (offset 12)"),
+        (b"\xc0\x0e\xc0\x0c", "the name points forwards to offset 14, which points back to 12"),
+    ]
+    for name, note in loops:
+        ident = client.new_id()
+        wire = struct.pack("!HHHHHH", ident, FLAG_RD, 1, 0, 0, 0) + name + struct.pack("!HH", A, 1)
+        client.send_malformed(wire, note)
+        qname = h.random.choice(zone.hosts)
+        exchange = client.send(
+            query_bytes(client.new_id(), qname, A, flags=FLAG_RD),
+            silence_hint=f"the query before this one was unreadable ({note}): {LOOP_HINT}",
+        )
+        message = client.parse(exchange)
+        client.check_zone_answer(exchange, message, zone, zone.answer(qname, A))
+    h.log("Names whose pointers loop did not stop your program.")
 
 
 def check_compressed(client: DnsClient, exchange: Exchange, message: dns.message.Message) -> None:
@@ -172,16 +204,21 @@ def forwarding(h: Harness) -> None:
     port = start(h, zone, ("--resolver", f"127.0.0.1:{upstream.port}"))
     client = DnsClient(h, port)
 
-    try:
-        client.expect_answer(zone, zone.multi_a, A)
-    except StageFailure as failure:
-        if any(name.is_subdomain(zone.origin) for name, _ in upstream.asked):
-            raise StageFailure(
-                failure.message,
-                "your program forwarded a name of its own zone: answer names under the zone "
-                "from the zone file, and forward only the others",
-            ) from None
-        raise
+    own_zone_hint = (
+        "your program forwarded a name of its own zone: answer names under the zone from the "
+        "zone file, and forward only the others"
+    )
+    case_hint = (
+        "your program forwarded a name of its own zone written in another case: whether a "
+        "name is in your zone is decided case-insensitively (compare lower-cased names)"
+    )
+    for qname, hint in ((zone.multi_a, own_zone_hint), (shout_origin(zone.multi_a, zone.origin), case_hint)):
+        try:
+            client.expect_answer(zone, qname, A)
+        except StageFailure as failure:
+            if any(name.is_subdomain(zone.origin) for name, _ in upstream.asked):
+                raise StageFailure(failure.message, hint) from None
+            raise
 
     checks: list[tuple[dns.name.Name, dns.rdatatype.RdataType]] = [
         (upstream.names(A)[0], A),
@@ -203,6 +240,59 @@ def forwarding(h: Harness) -> None:
     for exchange in client.udp_together(wires, silence_hint=FORWARD_HINT):
         check_forwarded(client, upstream, exchange)
     client.expect_answer(zone, zone.chain[0], A)
+    slow_upstream(h, client, zone, upstream)
+
+
+SLOW_UPSTREAM_S = 0.7
+"""How long the upstream holds its answer to the slow question: less than the second or
+two the page tells a forwarder to wait, more than answering two queries takes."""
+
+SLOW_HINT = (
+    "while one query waits for the resolver, other clients must be served: forward each "
+    "query from its own thread (or with non-blocking sockets), not in the loop that reads "
+    "every query"
+)
+
+
+def slow_upstream(h: Harness, client: DnsClient, zone: ZoneData, upstream: Upstream) -> None:
+    """A forwarded query the upstream answers late, and two queries sent meanwhile: both
+    must be answered before the upstream has answered the first."""
+    slow_name = upstream.names(TXT)[0]
+    upstream.slow[(slow_name, TXT)] = SLOW_UPSTREAM_S
+    h.log(f"The upstream resolver answers {slow_name} TXT only after {SLOW_UPSTREAM_S} s; meanwhile:")
+    pending = client.udp_start(query_bytes(client.new_id(), slow_name, TXT, flags=FLAG_RD))
+    h.sleep(0.05)  # the slow query reaches the program first
+    quick = [
+        (upstream.names(AAAA)[0], AAAA, True),
+        (h.random.choice(zone.hosts), A, False),
+    ]
+    for qname, qtype, forwarded in quick:
+        exchange = client.query(qname, qtype)
+        answered_at = time.monotonic()
+        held_until = upstream.first_answer_at(slow_name, TXT)
+        if held_until is not None and held_until < answered_at:
+            raise client.fail(
+                exchange,
+                f"this answer came only after the upstream resolver had answered the slow query "
+                f"for {slow_name} TXT ({SLOW_UPSTREAM_S} s later): your program served nobody "
+                "while it waited for the resolver",
+                SLOW_HINT,
+            )
+        if forwarded:
+            check_forwarded(client, upstream, exchange)
+        else:
+            message = client.parse(exchange)
+            client.check_zone_answer(exchange, message, zone, zone.answer(qname, qtype))
+    exchange = client.udp_finish(pending, REPLY_TIMEOUT_S + SLOW_UPSTREAM_S, silence_hint=FORWARD_HINT)
+    check_forwarded(client, upstream, exchange)
+    h.log("The other queries were answered while the upstream was still thinking.")
+
+
+def shout_origin(name: dns.name.Name, origin: dns.name.Name) -> dns.name.Name:
+    """``name`` with its zone part in upper case: the zone test must ignore case."""
+    relative = name.relativize(origin)
+    upper = dns.name.Name([label.upper() for label in origin.labels])
+    return relative.concatenate(upper)
 
 
 def check_forwarded(client: DnsClient, upstream: Upstream, exchange: Exchange) -> None:

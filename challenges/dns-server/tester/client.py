@@ -198,6 +198,51 @@ class DnsClient:
                 sock.close()
         return exchanges
 
+    def udp_start(self, wire: bytes) -> tuple[Exchange, socket.socket]:
+        """Send a query from its own socket and return without waiting for the answer."""
+        exchange = Exchange("UDP", wire)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.h.defer(sock.close)
+        sock.connect(("127.0.0.1", self.port))
+        self.h.log(f"UDP query: {exchange.query_summary()}")
+        sock.send(wire)
+        return exchange, sock
+
+    def udp_finish(
+        self, pending: tuple[Exchange, socket.socket], timeout: float, silence_hint: str | None = None
+    ) -> Exchange:
+        """The answer to a query sent with :meth:`udp_start`."""
+        exchange, sock = pending
+        timeout = min(timeout, self.h.remaining())
+        sock.settimeout(max(timeout, 0.001))
+        try:
+            exchange.response = sock.recv(65535)
+        except TimeoutError:
+            raise ProgramIOError(
+                f"no response within {timeout:.1f} s to a UDP query for "
+                f"{exchange.query_summary()}.\n\n{exchange.describe()}",
+                hint=silence_hint,
+            ) from None
+        finally:
+            sock.close()
+        self.h.log(f"UDP reply: {self._reply_summary(exchange.response)}")
+        return exchange
+
+    def send_malformed(self, wire: bytes, note: str, wait: float = 0.5) -> bytes | None:
+        """Send a query no parser can read (logged as bytes); any answer, or none, will do."""
+        self.h.log(f"UDP query that cannot be read ({note}):\n{hexdump(wire)}")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.connect(("127.0.0.1", self.port))
+            sock.settimeout(max(min(wait, self.h.remaining()), 0.001))
+            try:
+                sock.send(wire)
+                reply = sock.recv(65535)
+            except (TimeoutError, ConnectionRefusedError):
+                self.h.log(f"No reply within {wait:g} s.")
+                return None
+        self.h.log(f"UDP reply: {self._reply_summary(reply)}")
+        return reply
+
     def _reply_summary(self, data: bytes) -> str:
         if len(data) < HEADER_SIZE:
             return f"{len(data)} bytes (too short for a DNS header)"
@@ -221,8 +266,8 @@ class DnsClient:
                     f"no response within {timeout:.1f} s to a UDP query for "
                     f"{exchange.query_summary()}.\n\n{exchange.describe()}",
                     hint=silence_hint
-                    or "does your program answer every datagram, and send the response with "
-                    "sendto() to the address recvfrom() gave it?",
+                    or "does your program answer every datagram, and send the response to the "
+                    "address the query came from?",
                 ) from None
             except ConnectionRefusedError:
                 raise StageFailure(
@@ -260,10 +305,16 @@ class DnsClient:
                     hint,
                 ) from None
         except ProgramIOError as exc:
-            raise StageFailure(
-                f"over TCP: {exc.message}.\n\n{exchange.describe()}",
-                exc.hint or "over TCP the response is its 2-byte length followed by the message",
-            ) from None
+            hint = exc.hint or "over TCP the response is its 2-byte length followed by the message"
+            cuts = conn.writes.last_cuts
+            if cuts and not exc.received:
+                hint = (
+                    f"crack wrote this query in {len(cuts) + 1} pieces (cut after byte "
+                    f"{', '.join(map(str, cuts[:4]))}{'…' if len(cuts) > 4 else ''}), as a network may "
+                    "deliver it: one recv() can return part of the length or of the query. Read the "
+                    "2-byte length, then keep reading until you hold that many bytes"
+                )
+            raise StageFailure(f"over TCP: {exc.message}.\n\n{exchange.describe()}", hint) from None
         finally:
             conn.close()
         return body

@@ -3,11 +3,13 @@
 It knows a handful of names outside the learner's zone (generated from the stage's seed),
 answers NXDOMAIN for the others, and REFUSED for names of the learner's own zone, which a
 forwarder must answer itself. It listens on 127.0.0.1 only, over UDP, and records every
-question it was asked.
+question it was asked. Questions in ``slow`` are answered late (a slow upstream, from
+:mod:`crack.harness.peers`), so a forwarder that waits for it in its only thread shows.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 import socket
 import threading
@@ -20,6 +22,8 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
+
+from crack.harness.peers import Later, later
 
 from .zone import TXT_WORDS, WORDS
 
@@ -34,6 +38,9 @@ class Upstream:
     )
     missing: list[dns.name.Name] = field(default_factory=list)
     asked: list[tuple[dns.name.Name, dns.rdatatype.RdataType]] = field(default_factory=list)
+    slow: dict[tuple[dns.name.Name, dns.rdatatype.RdataType], float] = field(default_factory=dict)
+    """Questions answered only after this many seconds."""
+    held: dict[tuple[dns.name.Name, dns.rdatatype.RdataType], list[Later]] = field(default_factory=dict)
     soa: dns.rrset.RRset | None = None
     port: int = 0
     _sock: socket.socket | None = None
@@ -74,6 +81,9 @@ class Upstream:
         self._thread.start()
 
     def stop(self) -> None:
+        for replies in self.held.values():
+            for reply in replies:
+                reply.cancel()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(1.0)
@@ -90,11 +100,22 @@ class Upstream:
             except OSError:
                 return
             reply = self.respond(data)
-            if reply is not None:
-                try:
-                    self._sock.sendto(reply, peer)
-                except OSError:
-                    pass
+            if reply is None:
+                continue
+            key = _question(data)
+            if key in self.slow:
+                send = functools.partial(self._sock.sendto, reply, peer)
+                self.held.setdefault(key, []).append(later(self.slow[key], send))
+                continue
+            try:
+                self._sock.sendto(reply, peer)
+            except OSError:
+                pass
+
+    def first_answer_at(self, name: dns.name.Name, rdtype: dns.rdatatype.RdataType) -> float | None:
+        """When the upstream first answered a slow question (None: not yet)."""
+        times = [r.sent_at for r in self.held.get((name, rdtype), []) if r.sent_at is not None]
+        return min(times, default=None)
 
     def respond(self, data: bytes, *, record: bool = True) -> bytes | None:
         """The reply to ``data``; ``record`` notes the question in ``asked``."""
@@ -130,3 +151,11 @@ class Upstream:
             return "the upstream resolver received no query at all"
         shown = ", ".join(f"{n} {dns.rdatatype.to_text(t)}" for n, t in self.asked[-6:])
         return f"the upstream resolver received: {shown}"
+
+
+def _question(data: bytes) -> tuple[dns.name.Name, dns.rdatatype.RdataType] | None:
+    try:
+        question = dns.message.from_wire(data).question[0]
+    except Exception:
+        return None
+    return question.name, question.rdtype

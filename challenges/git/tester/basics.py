@@ -90,7 +90,7 @@ def _blob_hint(expected: bytes, got: bytes) -> str | None:
     if got == expected + b"\n" or got == expected + b"\r\n":
         return (
             "your output ends with a line break the blob does not have: write the content "
-            "exactly (in Python, sys.stdout.buffer.write(content), not print())"
+            "exactly, as bytes, with no newline added"
         )
     if got.startswith(b"blob "):
         return (

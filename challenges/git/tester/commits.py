@@ -45,6 +45,12 @@ def _commit_hint(expected: bytes, got: bytes) -> str | None:
     if b"\n\n" not in got:
         return "a blank line separates the header lines (tree, parent, author, committer) from the message"
     want, have = expected.split(b"\n"), got.split(b"\n")
+    parents = sum(line.startswith(b"parent ") for line in want)
+    if parents > 1 and sum(line.startswith(b"parent ") for line in have) < parents:
+        return (
+            f"this is a merge, given {parents} -p options: write one parent line for each, in the "
+            "order they were given (keep every -p, not only the last)"
+        )
     for a, b in zip(want, have, strict=False):
         if a == b:
             continue
@@ -80,31 +86,57 @@ def commit_tree(h: Harness) -> None:
         env = identity(h)
         message = sentence(h, 3, 6).capitalize()
         args = ["commit-tree", tree, *(["-p", parent] if parent else []), "-m", message]
-        h.log("With " + " ".join(f"{k}={v!r}" for k, v in env.items()))
-        twin = h.scratch / "twin"
-        shutil.rmtree(twin, ignore_errors=True)
-        shutil.copytree(repo, twin, symlinks=True)
-        expected = git.must(twin, *args, env=env).out.strip()
-        expected_body = git.must(twin, "cat-file", "-p", expected).stdout
-        ran = run_program(h, git, args, repo, env=env)
-        printed = ran.stdout.decode("utf-8", errors="replace").strip()
-        if printed != expected:
-            _explain_wrong_commit(h, git, repo, ran.command, printed, expected, expected_body, ran.stdout)
-        kind = git.run(repo, "cat-file", "-t", expected)
-        if kind.out.strip() != "commit":
-            finding, hint = diagnose_loose(repo, expected)
-            h.fail(
-                f"`{ran.command}` printed the right SHA-1, {expected}, but real git cannot read the "
-                f"commit: `git cat-file -t {expected}` says:\n{kind.said()}"
-                + (f"\nLooking at the file: {finding}" if finding else ""),
-                hint=hint or "write the commit object to .git/objects, like hash-object -w does for blobs",
-            )
-        fsck = git.fsck(repo)
-        if fsck.errors():
-            h.fail(f"after `{ran.command}`, `git fsck --full --strict` finds problems:\n{fsck.problems()}")
-        log = git.must(repo, "log", "--format=%h %an / %cn: %s", expected).out.rstrip("\n")
-        h.log(f"Your commit is {printed}, the same as real git's. $ git log {expected[:7]}\n{log}")
-        parent = expected
+        parent = _check_commit(h, git, repo, args, env)
+    assert parent is not None
+    _merge(h, git, repo, parent)
+
+
+def _merge(h: Harness, git: RealGit, repo: Path, main_tip: str) -> None:
+    """A merge: a commit with two parents, by an author whose name is not ASCII (the
+    object's size counts bytes, not characters)."""
+    root = git.must(repo, "rev-list", "--max-parents=0", main_tip).out.strip()
+    write(repo / f"{word(h)}-notes.txt", text(h, 2))
+    merged_tree = git.tree_of_worktree(repo)
+    root_tree = git.must(repo, "rev-parse", f"{root}^{{tree}}").out.strip()
+    side = git.commit_tree(repo, root_tree, f"Side branch: {sentence(h, 2, 4)}", parents=[root])
+    h.log(
+        f"Real git made a side branch {side} off {root[:7]} and a tree {merged_tree} that joins it "
+        f"with {main_tip[:7]}: now a merge commit, with two parents."
+    )
+    env = identity(h)
+    env["GIT_AUTHOR_NAME"] = f"{h.data.non_ascii_word()} {env['GIT_AUTHOR_NAME'].split()[-1]}"
+    message = f"Merge {word(h)} into {word(h)} ({h.data.non_ascii_word()})"
+    args = ["commit-tree", merged_tree, "-p", main_tip, "-p", side, "-m", message]
+    _check_commit(h, git, repo, args, env)
+
+
+def _check_commit(h: Harness, git: RealGit, repo: Path, args: list[str], env: dict[str, str]) -> str:
+    """Run ``commit-tree`` with ``args`` and check it makes real git's commit; return it."""
+    h.log("With " + " ".join(f"{k}={v!r}" for k, v in env.items()))
+    twin = h.scratch / "twin"
+    shutil.rmtree(twin, ignore_errors=True)
+    shutil.copytree(repo, twin, symlinks=True)
+    expected = git.must(twin, *args, env=env).out.strip()
+    expected_body = git.must(twin, "cat-file", "-p", expected).stdout
+    ran = run_program(h, git, args, repo, env=env)
+    printed = ran.stdout.decode("utf-8", errors="replace").strip()
+    if printed != expected:
+        _explain_wrong_commit(h, git, repo, ran.command, printed, expected, expected_body, ran.stdout)
+    kind = git.run(repo, "cat-file", "-t", expected)
+    if kind.out.strip() != "commit":
+        finding, hint = diagnose_loose(repo, expected)
+        h.fail(
+            f"`{ran.command}` printed the right SHA-1, {expected}, but real git cannot read the "
+            f"commit: `git cat-file -t {expected}` says:\n{kind.said()}"
+            + (f"\nLooking at the file: {finding}" if finding else ""),
+            hint=hint or "write the commit object to .git/objects, like hash-object -w does for blobs",
+        )
+    fsck = git.fsck(repo)
+    if fsck.errors():
+        h.fail(f"after `{ran.command}`, `git fsck --full --strict` finds problems:\n{fsck.problems()}")
+    log = git.must(repo, "log", "--format=%h %an / %cn: %s", expected).out.rstrip("\n")
+    h.log(f"Your commit is {printed}, the same as real git's. $ git log {expected[:7]}\n{log}")
+    return expected
 
 
 def _explain_wrong_commit(

@@ -49,7 +49,7 @@ def diagnose_loose(repo: Path, sha: str) -> tuple[str, str | None]:
     if HEADER.match(raw.split(b"\0", 1)[0]) or raw.startswith((b"blob", b"tree", b"commit")):
         return (
             f"{shown} is not compressed: it starts with {show(raw[:40])}",
-            "git stores every object zlib-compressed: write zlib.compress(header + content), "
+            "git stores every object zlib-compressed: write header + content compressed with zlib, "
             'not the raw bytes (a zlib stream starts with the byte 0x78, shown as "x")',
         )
     try:
@@ -58,7 +58,7 @@ def diagnose_loose(repo: Path, sha: str) -> tuple[str, str | None]:
         return (
             f"{shown} is not a zlib stream ({exc}); its first bytes are {show(raw[:24])}",
             "compress with zlib (a zlib header, deflate data and a checksum), not raw deflate "
-            "nor gzip: in Python, zlib.compress(data)",
+            "nor gzip: zlib's compress (deflate with a zlib header), as git does",
         )
     head, nul, body = data.partition(b"\0")
     match = HEADER.match(head)

@@ -16,15 +16,17 @@ from __future__ import annotations
 from crack.harness import Harness
 from crack.tester import Tester
 
-from .cases import STAGES, Case
+from .cases import STAGES, Case, non_ascii_digits
 from .check import check_case
 
 tester = Tester("grep")
 
 
 def run_cases(h: Harness, cases: list[Case]) -> None:
-    for number, case in enumerate(cases, 1):
-        check_case(h, case, number, len(cases))
+    """Each case runs in a folder of its own: they are independent, so they run at once."""
+    h.run_cases(
+        list(enumerate(cases, 1)), lambda case_h, item: check_case(case_h, item[1], item[0], len(cases))
+    )
     seeded = sum(case.seeded for case in cases)
     h.log(f"{len(cases)} cases passed ({len(cases) - seeded} fixed, {seeded} random)")
 
@@ -36,7 +38,7 @@ def literal_character(h: Harness) -> None:
 
 @tester.stage("digits")
 def digits(h: Harness) -> None:
-    run_cases(h, STAGES["digits"](h.random))
+    run_cases(h, [*STAGES["digits"](h.random), *non_ascii_digits(h.data)])
 
 
 @tester.stage("word-characters")

@@ -13,6 +13,8 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from crack.harness.data import EdgeData
+
 from .model import Invocation, compile_pattern
 from .patterns import (
     LOWER,
@@ -528,6 +530,37 @@ def digits(rng: random.Random) -> list[Case]:
         stdin_case("symbols are not digits", "\\d", ["!@#", "(-)", "a+b=c"]),
     ]
     return fixed + seeded_stdin(rng, make_digit)
+
+
+def non_ascii_digits(data: EdgeData) -> list[Case]:
+    """Digits outside ASCII (², ٣, ５…), as UTF-8: ``\\d`` is 0-9 only, which a matcher
+    built on a Unicode digit test (Python's ``str.isdigit()``) gets wrong. Drawn from the
+    stage's edge data (``h.data``); patterns stay one ``\\d`` so bytes and characters agree."""
+    hint = (
+        "\\d is one of the ten ASCII digits 0-9 only: a Unicode digit test (Python's "
+        "str.isdigit(), Java's Character.isDigit, iswdigit) also accepts ², ٣ and others"
+    )
+    word = data.non_ascii_word()
+    mixed = [
+        "E = mc²",
+        f"{data.non_ascii_digit()} {word}",
+        f"route {data.random.randint(10, 99)}",
+        f"{word}{data.non_ascii_digit()}{data.non_ascii_digit()}",
+    ]
+    only_unicode = ["x²", f"{data.non_ascii_digit()}{data.non_ascii_digit()} {word}", word]
+    return [
+        Case("digits outside ASCII are not \\d", Invocation((), "\\d", ()), stdin=utf8(mixed), hint=hint),
+        Case(
+            "no ASCII digit, only others: nothing printed, exit code 1",
+            Invocation((), "\\d", ()),
+            stdin=utf8(only_unicode),
+            hint=hint,
+        ),
+    ]
+
+
+def utf8(lines: Sequence[str]) -> bytes:
+    return "".join(f"{line}\n" for line in lines).encode()
 
 
 def word_characters(rng: random.Random) -> list[Case]:

@@ -21,6 +21,12 @@ from .model import MATCH_START, Expected, by_file, run
 RUN_TIMEOUT_S = 10.0
 """A run of grep over a few lines takes milliseconds; this only bounds a program that hangs."""
 
+FLOOD_BYTES = 16_384
+"""Output past this size (and far past what was expected) is not diffed line by line: the
+failure shows its size and its first lines instead of a diff of thousands of lines."""
+
+FLOOD_LINES_SHOWN = 5
+
 
 def run_in(h: Harness, args: list[str], *, stdin: bytes, cwd: Path) -> RunResult:
     """``h.run`` in the case's folder; the caller has logged the command as a pipeline."""
@@ -29,7 +35,11 @@ def run_in(h: Harness, args: list[str], *, stdin: bytes, cwd: Path) -> RunResult
 
 def printf_command(data: bytes) -> str:
     """A shell command that writes ``data`` (inputs never hold ``\\`` or ``%``)."""
-    return "printf " + shlex.quote(data.decode("latin-1").replace("\n", "\\n"))
+    try:
+        shown = data.decode("utf-8")
+    except UnicodeDecodeError:
+        shown = data.decode("latin-1")
+    return "printf " + shlex.quote(shown.replace("\n", "\\n"))
 
 
 def command_line(h: Harness, case: Case) -> str:
@@ -88,6 +98,17 @@ def diff_lines(expected: list[str], got: list[str]) -> str:
     return "output differs (- expected, + got):\n" + "\n".join(marked)
 
 
+def flood_lines(want: bytes, got: bytes, truncated: bool) -> str:
+    """Far more output than expected: what was expected, then the size and the start of
+    what came (each line cut, as ``show`` cuts bytes)."""
+    expected = "\n".join(f"- {line}" for line in output_lines(want)) or "- (no output)"
+    lines = got.split(b"\n")
+    first = [f"+ {show(line)}" for line in lines[:FLOOD_LINES_SHOWN]]
+    size = f"more than {len(got):,}" if truncated else f"{len(got):,}"
+    start = "its first line" if len(first) == 1 else f"its first {len(first)} lines"
+    return f"expected this output:\n{expected}\ngot {size} bytes; {start}:\n" + "\n".join(first)
+
+
 def stderr_excerpt(data: bytes, lines: int = 8) -> str:
     text = data.decode("utf-8", "replace").rstrip("\n").split("\n")
     shown = text[-lines:]
@@ -129,6 +150,8 @@ def compare(case: Case, expected: Expected, result: RunResult) -> list[str]:
                 "with -r, files may come in any order; here the lines are grouped file by file\n"
                 + diff_lines(_grouped(want, names), _grouped(got, names))
             )
+    elif got != want and len(got) > max(FLOOD_BYTES, 4 * len(want)):
+        problems.append(flood_lines(want, got, result.stdout_truncated))
     elif got != want:
         problems.append(diff_lines(output_lines(want), output_lines(got)))
     if result.stdout_truncated:
@@ -164,7 +187,7 @@ def hint_for(case: Case, expected: Expected, result: RunResult) -> str | None:
     if got == want and result.returncode != expected.returncode:
         if expected.returncode == 1:
             return (
-                "exit with code 1 when no line was selected (sys.exit(1)); "
+                "exit with code 1 when no line was selected; "
                 "grep's exit code is how scripts test it"
             )
         if expected.returncode == 2:

@@ -129,24 +129,32 @@ def user_agent(h: Harness) -> None:
     h.log("The User-Agent header is found whatever the case of its name.")
 
 
+IDLE_CLIENTS = 12
+"""Connections held open without a request: more than a small thread pool has threads, so a
+server that gives each connection a pooled thread runs out while they sit idle."""
+
+
 @tester.stage("concurrent-clients")
 def concurrent_clients(h: Harness) -> None:
     server = start(h)
-    h.log("client 1 connects and sends nothing yet.")
-    first = connect(h, server, "client 1")
+    h.log(f"clients 1 to {IDLE_CLIENTS} connect and send nothing yet.")
+    idle = [connect(h, server, f"client {n}") for n in range(1, IDLE_CLIENTS + 1)]
     concurrency = (
-        "serve connections concurrently (a thread per connection, or selectors/asyncio): while "
-        "your server waits for client 1's request, client 2 must be served"
+        "serve connections concurrently (a thread per connection, or an event loop): while "
+        f"your server waits for the requests of {IDLE_CLIENTS} idle clients, another client must "
+        "be served (a pool of a few threads is used up by idle clients)"
     )
+    n = IDLE_CLIENTS + 1
     text2 = word(h)
-    second = connect(h, server, "client 2")
+    second = connect(h, server, f"client {n}")
     exchange = second.send(request(server.port, "GET", f"/echo/{text2}", BASE_HEADERS))
     try:
         response = second.read_response(exchange)
     except StageFailure as exc:
         if "got nothing" in exc.message:
             raise StageFailure(
-                "client 2 got no response while client 1 was connected and idle\n" + exc.message,
+                f"client {n} got no response while {IDLE_CLIENTS} clients were connected and idle\n"
+                + exc.message,
                 concurrency,
             ) from None
         raise
@@ -154,8 +162,8 @@ def concurrent_clients(h: Harness) -> None:
     check_body(exchange, response, text2.encode(), "the text after /echo/")
     second.close()
 
-    h.log("clients 3 and 4 connect and send their requests; 4's response is read first.")
-    third, fourth = connect(h, server, "client 3"), connect(h, server, "client 4")
+    h.log(f"clients {n + 1} and {n + 2} connect and send their requests; {n + 2}'s response is read first.")
+    third, fourth = connect(h, server, f"client {n + 1}"), connect(h, server, f"client {n + 2}")
     text3, text4 = word(h) + "3", word(h) + "4"
     ex3 = third.send(request(server.port, "GET", f"/echo/{text3}", BASE_HEADERS))
     ex4 = fourth.send(request(server.port, "GET", f"/echo/{text4}", BASE_HEADERS))
@@ -166,12 +174,15 @@ def concurrent_clients(h: Harness) -> None:
             check_body(ex, response, text.encode(), "the text after /echo/")
             conn.close()
 
-    h.log("client 1 finally sends its request.")
-    text1 = word(h) + "1"
-    ex1 = first.send(request(server.port, "GET", f"/echo/{text1}", BASE_HEADERS))
-    with hint_if_none("client 1's connection was open all along: its request must still be answered"):
-        response = first.read_response(ex1)
-        check_status(ex1, response, 200)
-        check_body(ex1, response, text1.encode(), "the text after /echo/")
-    first.close()
-    h.log("Four clients were served concurrently.")
+    h.log(f"clients 1 to {IDLE_CLIENTS} finally send their requests.")
+    for number, first in enumerate(idle, start=1):
+        text1 = f"{word(h)}{number}"
+        ex1 = first.send(request(server.port, "GET", f"/echo/{text1}", BASE_HEADERS))
+        with hint_if_none(
+            f"client {number}'s connection was open all along: its request must still be answered"
+        ):
+            response = first.read_response(ex1)
+            check_status(ex1, response, 200)
+            check_body(ex1, response, text1.encode(), "the text after /echo/")
+        first.close()
+    h.log(f"{IDLE_CLIENTS + 3} clients were served concurrently.")

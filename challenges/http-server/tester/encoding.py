@@ -15,11 +15,13 @@ from .common import (
     check_content_type,
     check_status,
     connect,
+    hint_if_none,
     request,
     start,
     tester,
     word,
 )
+from .connections import KEEP_OPEN
 from .realclient import RealClient
 from .wire import Exchange, HttpConnection, Response, failure
 
@@ -101,26 +103,26 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
         raise failure(
             exchange,
             f"the response says Content-Encoding: gzip but the body is not compressed: {show(body)}",
-            "compress the body (gzip.compress(body)), send those bytes, and set Content-Length to "
+            "compress the body to the gzip format, send those bytes, and set Content-Length to "
             "their length",
         )
     if body[:1] == b"\x78":
         raise failure(
             exchange,
             f"the body is a zlib stream (it starts with 0x78), not gzip data: {show(body, 60)}",
-            "gzip data starts with the bytes 1f 8b: use gzip.compress(), not zlib.compress()",
+            "gzip data starts with the bytes 1f 8b: compress in the gzip format, not the zlib one",
         )
     if body[:2] != b"\x1f\x8b":
         raise failure(
             exchange,
             f"the body is not gzip data (gzip data starts with the bytes 1f 8b): {show(body, 60)}",
-            "compress the body with gzip.compress() and send the compressed bytes as they are",
+            "compress the body to the gzip format and send the compressed bytes as they are",
         )
     try:
         plain = gzip.decompress(body)
     except (OSError, EOFError, zlib.error) as exc:
         extra = conn.leftover(0.05)
-        hint = "send the whole output of gzip.compress(body), unchanged"
+        hint = "send the whole output of the gzip compressor, unchanged"
         problem = f"the gzip body does not decompress ({exc}): {show(body, 60)}"
         if extra:
             problem += f", and {len(extra)} more bytes followed it: {show(extra, 60)}"
@@ -141,10 +143,21 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
 def gzip_stage(h: Harness) -> None:
     server = start(h)
     conn = connect(h, server)
+    previous: Exchange | None = None
     for accept in ("gzip", f"{unknown_coding(h)}, gzip, {unknown_coding(h)}-2"):
         text = word(h)
-        exchange = _send(conn, server, f"/echo/{text}", accept)
-        response = conn.read_response(exchange)
+        # Both requests go on one connection: a server that closes after a (gzip) response
+        # is told so, as in the persistent-connections stage, not left with a bare silence.
+        if previous is not None and conn.closed_by_peer(0.3):
+            raise failure(
+                previous,
+                "after this response your program closed the connection, so the next request "
+                "(with Accept-Encoding: " + accept + ") could not be sent on it",
+                KEEP_OPEN,
+            )
+        exchange = previous = _send(conn, server, f"/echo/{text}", accept)
+        with hint_if_none(KEEP_OPEN, only_if=("closed the connection",)):
+            response = conn.read_response(exchange)
         check_status(exchange, response, 200)
         check_content_type(exchange, response, "text/plain")
         check_negotiated(exchange, response, accept, True, LIST_HINT if "," in accept else None)

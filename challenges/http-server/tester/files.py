@@ -105,7 +105,7 @@ def check_file(exchange: Exchange, path: Path, expected: bytes) -> None:
         problem = f"{where} holds only the first {len(got)} of the {len(expected)} bytes sent"
         hint = (
             "the body can arrive over several reads: keep reading until you have Content-Length "
-            "bytes of body (one recv() returns only what has arrived so far)"
+            "bytes of body (one read returns only what has arrived so far)"
         )
     else:
         at = next(

@@ -96,7 +96,7 @@ class RealClient:
         elif isinstance(exc, httpx.DecodingError):
             hint = (
                 "the response says Content-Encoding: gzip, so httpx decompressed the body and it "
-                "is not gzip data: send the bytes of gzip.compress(body), and Content-Length of "
+                "is not gzip data: send the body compressed to the gzip format, and Content-Length of "
                 "the compressed bytes"
             )
         elif isinstance(exc, httpx.RemoteProtocolError):

@@ -11,7 +11,7 @@ from crack.harness import Harness
 from .backends import Backend
 from .client import fetch, http_client
 from .common import Background, require_reply, wait_received
-from .config import LbConfig, make_backends, start_balancer
+from .config import HealthCheck, LbConfig, make_backends, start_balancer
 
 
 def check_weighted(h: Harness, sequence: list[str], weights: dict[str, int], what: str) -> None:
@@ -33,10 +33,33 @@ def check_weighted(h: Harness, sequence: list[str], weights: dict[str, int], wha
             )
 
 
+def dead_backend(h: Harness, backends: list[Backend], hc: HealthCheck) -> Backend:
+    """Kill the last backend before the balancer starts; return it."""
+    dead = backends[-1]
+    dead.kill()
+    h.log(
+        f"{dead.name} is dead from the start (its port refuses connections): its health checks fail, "
+        f"so within {hc.removal_bound:.2f} s it must leave the pool, and its turns with it. "
+        "crack waits that long before the first request."
+    )
+    return dead
+
+
+def dead_hint(dead: Backend) -> str:
+    return (
+        f"{dead.name} refuses connections and fails every health check: choose only among the "
+        "healthy backends (its turns go to the others)"
+    )
+
+
 def weighted(h: Harness) -> None:
-    backends = make_backends(h, ["b1", "b2", "b3"])
-    weights = {"b1": h.random.randint(2, 4), "b3": h.random.randint(1, 3)}
-    port, _, _ = start_balancer(h, LbConfig("weighted", backends, weights=weights))
+    hc = HealthCheck()
+    backends = make_backends(h, ["b1", "b2", "b3", "b4"])
+    live = backends[:3]
+    weights = {"b1": h.random.randint(2, 4), "b3": h.random.randint(1, 3), "b4": h.random.randint(1, 3)}
+    dead = dead_backend(h, backends, hc)
+    port, _, _ = start_balancer(h, LbConfig("weighted", backends, weights=weights, health=hc))
+    h.sleep(hc.removal_bound)
     all_weights = {"b1": weights["b1"], "b2": 1, "b3": weights["b3"]}
     h.log("b2 has no weight line: its weight is 1.")
     client = http_client(h)
@@ -44,7 +67,8 @@ def weighted(h: Harness) -> None:
     total = 3 * cycle
     sequence = []
     for i in range(1, total + 1):
-        sequence.append(require_reply(h, fetch(h, client, port, "GET", f"/w/{i}"), backends).name)
+        reply = fetch(h, client, port, "GET", f"/w/{i}")
+        sequence.append(require_reply(h, reply, backends, allowed=live, hint=dead_hint(dead)).name)
     h.log(f"{total} requests, one after another, were answered by: {' '.join(sequence)}")
     check_weighted(h, sequence, all_weights, f"{total} requests, one after another,")
 
@@ -67,8 +91,12 @@ HINT_LEAST = (
 
 
 def least_connections(h: Harness) -> None:
-    backends = make_backends(h, ["b1", "b2", "b3"])
-    port, _, _ = start_balancer(h, LbConfig("least-connections", backends))
+    hc = HealthCheck()
+    everyone = make_backends(h, ["b1", "b2", "b3", "b4"])
+    backends = everyone[:3]
+    dead = dead_backend(h, everyone, hc)
+    port, _, _ = start_balancer(h, LbConfig("least-connections", everyone, health=hc))
+    h.sleep(hc.removal_bound)
     client = http_client(h)
     held: list[Background] = []
 
@@ -83,7 +111,7 @@ def least_connections(h: Harness) -> None:
             chosen = wait_received(h, backends, request)
         else:
             reply = fetch(h, client, port, "GET", target)
-            chosen = require_reply(h, reply, backends)
+            chosen = require_reply(h, reply, everyone, allowed=backends, hint=dead_hint(dead))
         h.log(
             f"GET {target} (requests in progress: {_describe(counts)}) → {chosen.name}"
             + (", which holds it" if hold else "")
@@ -104,6 +132,7 @@ def least_connections(h: Harness) -> None:
     for i in range(1, 5):
         expect_least(f"/quick/{i}", hold=False)
     expect_least(f"/{word}/3?hold=c", hold=True)
+    expect_least("/quick/all-busy", hold=False)  # the dead b4, with none in progress, is no choice
 
     h.log(f"{first.name} answers GET {held[0].target}.")
     first.release("a")

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import parse_qs, urlsplit
 
+from crack.harness.peers import RefusingPort
+
 HOLD_LIMIT_S = 15.0
 """A held request is answered after this long even if the tester never releases it."""
 
@@ -38,6 +40,7 @@ HEAD_LIMIT = 64 * 1024
 class State(Enum):
     UP = "up"
     CRASHED = "crashed"  # the port accepts, the backend hangs up without answering
+    HANGING = "hanging"  # the port accepts, the backend reads and never answers nor closes
     DOWN = "down"  # the port is closed
 
 
@@ -100,6 +103,7 @@ class Backend:
         self._release_all = threading.Event()
         self._connections: set[socket.socket] = set()
         self._listener: socket.socket | None = None
+        self._refusing: RefusingPort | None = None
         self.port = port
         self._open(first=True)
 
@@ -126,12 +130,20 @@ class Backend:
         self.state_changed_at = time.monotonic()
 
     def kill(self) -> None:
-        """Close the port and every open connection: connections are refused from now on."""
+        """Close the port and every open connection: connections are refused from now on
+        (the port stays reserved, so nothing else can answer on it)."""
         self._set_state(State.DOWN)
         listener, self._listener = self._listener, None
         if listener is not None:
             _shutdown(listener)
+            if self._refusing is None:
+                self._refusing = RefusingPort(self.port, self.host)
         self._drop_connections()
+
+    def hang(self) -> None:
+        """Keep accepting connections and reading requests, health checks included, but
+        never answer nor close them: only a timeout tells the balancer."""
+        self._set_state(State.HANGING)
 
     def crash(self) -> None:
         """Keep the port open but hang up on every request without answering."""
@@ -141,6 +153,7 @@ class Backend:
     def revive(self) -> None:
         """Answer again (reopening the port if it was closed)."""
         if self._listener is None:
+            self._release_port()
             self._open()
         else:
             self._set_state(State.UP)
@@ -148,6 +161,12 @@ class Backend:
     def close(self) -> None:
         self.release()
         self.kill()
+        self._release_port()
+
+    def _release_port(self) -> None:
+        refusing, self._refusing = self._refusing, None
+        if refusing is not None:
+            refusing.stop()
 
     def _drop_connections(self) -> None:
         with self._lock:
@@ -258,6 +277,16 @@ class Backend:
 
     def _answer(self, conn: socket.socket, request: Request) -> bool:
         """Answer one request; False when the connection must end."""
+        if self.state is State.HANGING:
+            with self._lock:
+                if request.path == self.health_path:
+                    self.health_checks.append(request.at)
+                else:
+                    request.answered = False
+                    self.requests.append(request)
+            while self.state is State.HANGING:
+                time.sleep(0.02)
+            return False
         if request.path == self.health_path:
             with self._lock:
                 self.health_checks.append(request.at)

@@ -33,6 +33,13 @@ class HealthCheck:
         return (self.unhealthy_threshold + 1) * self.interval_ms / 1000 + self.MARGIN_S
 
     @property
+    def hang_removal_bound(self) -> float:
+        """Seconds after which a backend that accepts but never answers must be out of the
+        pool: each failed check takes timeout_ms before the next one starts."""
+        checks = self.unhealthy_threshold * (self.timeout_ms + self.interval_ms) + self.interval_ms
+        return checks / 1000 + self.MARGIN_S
+
+    @property
     def return_bound(self) -> float:
         """Seconds after which a backend that answers again must be back in the pool."""
         return (self.healthy_threshold + 1) * self.interval_ms / 1000 + self.MARGIN_S

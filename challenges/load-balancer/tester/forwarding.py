@@ -15,7 +15,7 @@ from .common import Background, require_reply, wait_received, word
 from .config import LbConfig, make_backends, start_balancer
 
 HINT_BODY = (
-    "one recv() does not return a whole request: keep reading until you have Content-Length "
+    "one read does not return a whole request: keep reading until you have Content-Length "
     "bytes of body, and forward bytes, not decoded text"
 )
 
@@ -145,8 +145,27 @@ def forward(h: Harness) -> None:
                 f"GET {target}: backend b1 answered 200 OK with a {size}-byte body ({how}); the client "
                 f"got {got_text}" + (" whose bytes differ" if len(reply.body) == size else ""),
                 hint="keep copying until the backend closes the connection (or the body is complete): "
-                "a large response arrives in many recv() calls",
+                "a large response arrives in many reads",
             )
+
+    # The backend dies: the balancer answers for it.
+    h.log("b1 is killed (its port now refuses connections).")
+    b1.kill()
+    target = f"/after-b1-died/{word(h)}"
+    reply = fetch(h, client, port, "GET", target)
+    h.log(f"client: GET {target} → {reply.outcome()}")
+    if reply.error is not None or reply.status not in BAD_GATEWAY:
+        h.fail(
+            f"GET {target}: backend b1 refuses connections; the client got {reply.outcome()}, "
+            "expected 502 Bad Gateway",
+            hint="when the connection to the backend fails (refused, reset), answer the client "
+            "yourself: HTTP/1.1 502 Bad Gateway, with a Content-Length, then close",
+        )
+
+
+BAD_GATEWAY = (502, 503)
+"""What a client may get when the backend cannot be reached: 502 Bad Gateway, as the page
+asks; HAProxy says 503 once its one retry failed, and that is an answer too, not a hang-up."""
 
 
 def round_robin(h: Harness) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 from crack.harness import Harness
 
 from .backends import Backend
@@ -129,6 +131,50 @@ def health_checks(h: Harness) -> None:
     )
     _still_received(h, drained, since, out_by, hc, f"started failing its health check ({path} → 503)")
     h.log(f"{victim.name} is back in the pool and {drained.name} is out of it.")
+    _hanging_backend(h, client, port, backends, hc)
+
+
+def _hanging_backend(
+    h: Harness, client: httpx.Client, port: int, backends: list[Backend], hc: HealthCheck
+) -> None:
+    """A backend that accepts and reads but never answers: only the check's timeout_ms
+    tells. Once it is out of the pool, every request must be answered by another."""
+    hung, served = backends[0], backends[1]
+    bound = hc.hang_removal_bound
+    h.log(
+        f"{hung.name} hangs: it accepts connections and reads requests, health checks included, but "
+        f"never answers. With timeout_ms {hc.timeout_ms} it must leave the pool within {bound:.2f} s; "
+        "crack waits that long, then sends requests."
+    )
+    hung.hang()
+    since = hung.state_changed_at
+    h.sleep(max(since + bound - time.monotonic(), 0.0))
+    for i in range(1, 5):
+        target = f"/after-hang/{i}"
+        reply = fetch(h, client, port, "GET", target, timeout=HANG_REQUEST_S)
+        if hung.received(target) is not None:
+            checks = [t for t in hung.health_checks if t >= since]
+            hint = (
+                f"{hung.name} received {len(checks)} health check{'s' if len(checks) != 1 else ''} since "
+                "it hung and answered none: "
+                f"a check that gets no answer within timeout_ms ({hc.timeout_ms} ms) has failed "
+                "(set a timeout on the check's socket)"
+                if checks
+                else f"{hung.name} received no health check since it hung: does a check that never "
+                "gets an answer block your checker? Give each check timeout_ms"
+            )
+            h.fail(
+                f"GET {target}, sent {time.monotonic() - since:.2f} s after {hung.name} stopped answering "
+                f"(it accepts connections but never replies), went to {hung.name} and got {reply.outcome()}; "
+                f"it should have left the pool within {bound:.2f} s",
+                hint=hint,
+            )
+        require_reply(h, reply, backends, allowed=[served], context=f"while {hung.name} hangs")
+    h.log(f"{hung.name} left the pool: its health checks timed out.")
+
+
+HANG_REQUEST_S = 2.0
+"""How long a request may take once the hanging backend should be out of the pool."""
 
 
 COOKIE_NAMES = ["LBSESSION", "lb_backend", "route_id"]

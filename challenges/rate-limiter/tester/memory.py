@@ -1,4 +1,5 @@
-"""Stage 8: memory per client stays constant for the counter and bucket algorithms.
+"""Stage 8: memory per client stays constant for the counter and bucket algorithms, and
+bounded by its window for the sliding log.
 
 A limiter in front of an API holds state for every client it has seen, so what one client
 costs decides how many clients one machine can serve. The counter and bucket algorithms
@@ -12,6 +13,10 @@ fails only if its memory grew in *both* by more than a few bytes per request. A 
 64-bit times grows 8 bytes per request or more in every round; a constant-size state grows
 by nothing, and a one-off step (an allocator taking a new arena, a garbage collector
 resizing its heap) shows in one round, not in both.
+
+The sliding log is measured too, with a window shorter than the warm-up: its memory is
+O(limit) per client by design, but only if it drops the times that left the window; a log
+that never does grows by every request, which is the mistake this stage is about.
 """
 
 from __future__ import annotations
@@ -29,6 +34,10 @@ BYTES_PER_REQUEST = 4.0
 """More than this in both rounds fails: below a log of 64-bit times (8 bytes per request),
 far above what a fixed-size state per client shows (nothing)."""
 DAY_MS = 86_400_000
+LOG_WINDOW_MS = 2_000
+"""The sliding log's window: shorter than the warm-up (each client asks about every
+CLIENTS ms), so a log that drops old times holds a steady handful by the first round, and
+one that never does grows by every request."""
 
 CASES: list[tuple[m.Config, str, str]] = [
     (
@@ -56,6 +65,14 @@ CASES: list[tuple[m.Config, str, str]] = [
         "the queue never needs to be stored: requests leave one interval apart, so one "
         "number per client, the time the outlet is free again, says how long a new request "
         "waits and whether the queue is full",
+    ),
+    (
+        m.sliding_log(1_000_000, LOG_WINDOW_MS),
+        f"the times of its requests of the last {LOG_WINDOW_MS:,} ms: a handful here, each "
+        f"client asking about every {CLIENTS} ms",
+        "drop the times t <= now - W from the front of the client's log on every request "
+        "(popleft): a log that only filters the old times out when it counts keeps every "
+        "request the client ever made",
     ),
 ]
 

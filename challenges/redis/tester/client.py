@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crack.harness import Connection, Harness, ProgramIOError, StageFailure
+from crack.harness import Connection, Harness, ProgramIOError, StageFailure, WriteMode
 from crack.harness.bytes_display import show
 
 from .resp import (
@@ -54,9 +54,9 @@ class RespClient:
         self.conn.send(data)
         return data
 
-    def send_raw(self, data: bytes, what: str) -> None:
+    def send_raw(self, data: bytes, what: str, mode: WriteMode | None = None) -> None:
         self.h.log(f"{self.name}: > {what} {show(data)}")
-        self.conn.send(data)
+        self.conn.send(data, mode=mode)
 
     def read(self, waiting_for: str, timeout: float = REPLY_TIMEOUT_S) -> tuple[RespValue, bytes]:
         value, raw = read_value(self.conn, timeout, waiting_for)
@@ -115,8 +115,17 @@ def connect(h: Harness, port: int, name: str | None = None) -> RespClient:
     return RespClient(h, h.connect(port, name=name, show_bytes=False))
 
 
+WHOLE_WRITE_STAGES = frozenset(
+    {"bind", "ping", "ping-multiple", "concurrent-clients", "echo", "set-get", "expiry"}
+)
+"""The stages before pipelining, where a command arrives in one read: partial reads are
+that stage's lesson. From it on, the harness cuts every command at seeded points."""
+
+
 def start(h: Harness) -> int:
     """Start the learner's server on a fresh port; return the port once it accepts."""
+    if h.stage_slug in WHOLE_WRITE_STAGES:
+        h.writes = WriteMode.WHOLE
     port = h.free_port()
     h.start_server(["--port", str(port)], port)
     return port

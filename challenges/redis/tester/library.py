@@ -24,7 +24,7 @@ def _call(h: Harness, code: str, action: Callable[[], Any], expected: Any, hint:
     except redis.exceptions.RedisError as exc:
         raise StageFailure(
             f"redis-py: {code} raised {type(exc).__name__}: {exc}",
-            hint=hint or "run the same call against your server in a Python shell to see it",
+            hint=hint or "send the same command with redis-cli -p PORT against your server to see the reply",
         ) from None
     h.log(f"redis-py: → {got!r}")
     if callable(expected):

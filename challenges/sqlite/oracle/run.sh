@@ -6,8 +6,9 @@
 #               and the sqlite_schema rows of type 'table' (internal ones such as
 #               sqlite_sequence included). The shell's own .dbinfo needs the sqlite_dbpage
 #               table, which Debian's build leaves out.
-#   .tables  -> the names of the tables that are not internal (sqlite_...), sorted, on one
-#               line separated by single spaces (the shell's own .tables prints columns).
+#   .tables  -> the names of the tables and views that are not internal (sqlite_...), as
+#               the shell's own .tables lists them, sorted, on one line separated by single
+#               spaces (the shell's own .tables prints columns).
 #   SQL      -> passed through in list mode with | between values.
 #
 # -init /dev/null keeps a ~/.sqliterc from changing the output; -readonly writes nothing
@@ -32,7 +33,7 @@ case "$command" in
     .tables)
         shell "SELECT group_concat(name, ' ') FROM (
                    SELECT name FROM sqlite_schema
-                   WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
+                   WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
                    ORDER BY name);"
         ;;
     .*)

@@ -136,11 +136,13 @@ def expect_exact(
     hint: HintArg = None,
     about: str | None = None,
     quiet: bool = False,
+    also: tuple[bytes, str] | None = None,
 ) -> RunResult:
-    """Output that must be these very bytes (``.dbinfo``, ``.tables``, a count)."""
+    """Output that must be these very bytes (``.tables``, a count); ``also``: another
+    output that is right too, and what it is (the sqlite3 shell's way, say)."""
     result = run(h, db, command, expected_hint=show(expected), about=about, quiet=quiet)
     got = result.stdout
-    if got == expected:
+    if got == expected or (also is not None and got == also[0]):
         return result
     lines, _ = _split(got)
     want, _ = _split(expected)
@@ -156,10 +158,52 @@ def expect_exact(
                 break
         else:
             detail = f"\nExpected {len(want)} line(s), got {len(lines)}."
+    alternative = f"\n  (or {show(also[0])}: {also[1]})" if also is not None else ""
     h.fail(
-        f"{command_line(h, db, command)}\nexpected {show(expected)}\n     got {show(got)}{detail}",
+        f"{command_line(h, db, command)}\nexpected {show(expected)}{alternative}\n"
+        f"     got {show(got)}{detail}",
         hint=_hint(hint, lines),
     )
+
+
+def expect_lines(
+    h: Harness,
+    db: TestDatabase,
+    command: str,
+    required: Sequence[bytes],
+    *,
+    hint: HintArg = None,
+    about: str | None = None,
+) -> RunResult:
+    """Output that must hold each of these ``name: value`` lines (``.dbinfo``): other
+    lines may come around them (the sqlite3 shell prints many more, a program may log),
+    but no other line may give one of these names another value."""
+    result = run(
+        h, db, command, expected_hint="the lines " + ", ".join(show(r) for r in required), about=about
+    )
+    lines, _ = _split(result.stdout)
+    problems = []
+    for want in required:
+        name = want.split(b":", 1)[0] + b":"
+        given = [line for line in lines if line.startswith(name)]
+        if want not in given:
+            problems.append(f"expected the line {_line(want)}" + _lines_found(given, name))
+        elif len(set(given)) > 1:
+            problems.append(f"expected the line {_line(want)} alone" + _lines_found(given, name))
+    if problems:
+        h.fail(
+            f"{command_line(h, db, command)}\n"
+            + "\n".join(problems)
+            + f"\nIts whole output: {show(result.stdout)}",
+            hint=_hint(hint, lines),
+        )
+    return result
+
+
+def _lines_found(given: list[bytes], name: bytes) -> str:
+    if not given:
+        return f"; no line starts with {_line(name)}"
+    return "; the lines that start with it: " + ", ".join(_line(line) for line in given)
 
 
 def expect_rows(

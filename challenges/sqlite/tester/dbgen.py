@@ -393,3 +393,45 @@ def companies_database(rng: random.Random, path: Path, rows: int, description: i
     if db.page_type(db.root("idx_companies_country")) != INTERIOR_INDEX:
         raise LayoutError(f"{path.name}: the country index fits on one page")
     return Companies(db, rows, country_counts, city_counts)
+
+
+def _rewrite(db: TestDatabase, statements: Sequence[tuple[str, Sequence[Value]]]) -> None:
+    """Apply ``statements`` to the file, then check each table still fits where its stage
+    expects it (the stages that do this read single-page tables)."""
+    con = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        con.execute("BEGIN")
+        for sql, parameters in statements:
+            con.execute(sql, parameters)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    for table in db.tables:
+        if db.page_type(db.root(table.name)) != LEAF_TABLE:
+            raise LayoutError(f"{db.name}: table {table.name} no longer fits on one page")
+
+
+def case_twins(db: TestDatabase, table: TableInfo, column: str, value: str, twins: Sequence[str]) -> int:
+    """Give rows of ``table`` whose ``column`` is not ``value`` the spellings ``twins``
+    (``value`` in other cases), one row each, so a WHERE that ignores case picks them up.
+    Returns how many rows changed."""
+    sql = f"SELECT rowid FROM {table.name} WHERE {column} IS NOT ? ORDER BY rowid"
+    others = [int(str(row[0])) for row in _query(db, sql, (value,))]
+    changes = list(zip(others, twins, strict=False))
+    update = f"UPDATE {table.name} SET {column} = ? WHERE rowid = ?"
+    _rewrite(db, [(update, (twin, rowid)) for rowid, twin in changes])
+    return len(changes)
+
+
+def move_rowids(db: TestDatabase, table: TableInfo, new_rowids: Sequence[int]) -> None:
+    """Give the first rows of ``table`` the rowids ``new_rowids`` (huge, negative: 9-byte
+    varints)."""
+    rowids = [int(str(row[0])) for row in db.query(f"SELECT rowid FROM {table.name} ORDER BY rowid")]
+    moves = list(zip(rowids, new_rowids, strict=False))
+    update = f"UPDATE {table.name} SET rowid = ? WHERE rowid = ?"
+    _rewrite(db, [(update, (new, old)) for old, new in moves])
+
+
+def _query(db: TestDatabase, sql: str, parameters: Sequence[Value]) -> list[tuple[Value, ...]]:
+    with db.connect() as con:
+        return [tuple(row) for row in con.execute(sql, parameters)]

@@ -58,21 +58,23 @@ def dbinfo_hint(db: TestDatabase) -> Hinter:
     user = sum(1 for kind, name in schema if kind == "table" and not name.startswith("sqlite_"))
 
     def hint(lines: list[bytes]) -> str | None:
-        if len(lines) != 2:
-            return "print exactly two lines: `database page size: N`, then `number of tables: N`"
-        size = _number(lines[0], b"database page size: ")
-        if size is None:
-            return "the first line is `database page size: N`, with one space after the colon"
+        sizes = [n for n in (_number(line, b"database page size: ") for line in lines) if n is not None]
+        counts = [n for n in (_number(line, b"number of tables: ") for line in lines) if n is not None]
+        if not sizes:
+            return "print a line `database page size: N`, with one space after the colon"
+        size = sizes[0]
         if size != db.page_size:
-            little = int.from_bytes(db.page_size.to_bytes(2, "big"), "little")
+            little = int.from_bytes(db.page_size.to_bytes(3, "big")[1:], "little")
+            if size == 1 and db.page_size == 65536:
+                return "the value 1 at offset 16 stands for a page size of 65536, which two bytes cannot hold"
             if size == little:
                 return f"{HEADER}: big-endian means the byte at offset 16 is the high byte"
             if size == 4096:
                 return f"the page size differs from file to file: {HEADER}"
             return HEADER
-        count = _number(lines[1], b"number of tables: ")
-        if count is None:
-            return "the second line is `number of tables: N`, with one space after the colon"
+        if not counts:
+            return "print a line `number of tables: N`, with one space after the colon"
+        count = counts[0]
         if count == len(schema) and len(schema) != tables:
             return (
                 "sqlite_schema has a row for every table, index, view and trigger: count only the "
@@ -87,10 +89,11 @@ def dbinfo_hint(db: TestDatabase) -> Hinter:
 
 def tables_hint(db: TestDatabase) -> Hinter:
     schema = db.schema()
-    others = {name.encode() for kind, name in schema if kind != "table"}
+    indexes = {name.encode() for kind, name in schema if kind == "index"}
     wanted = sorted(
         name.encode() for kind, name in schema if kind == "table" and not name.startswith("sqlite_")
     )
+    with_views = sorted([*wanted, *(name.encode() for kind, name in schema if kind == "view")])
 
     def hint(lines: list[bytes]) -> str | None:
         if len(lines) > 1:
@@ -98,12 +101,12 @@ def tables_hint(db: TestDatabase) -> Hinter:
         names = lines[0].split(b" ") if lines else []
         if any(name.startswith(b"sqlite_") for name in names):
             return "leave out SQLite's internal tables: their names start with sqlite_"
-        if others & set(names):
+        if indexes & set(names):
             return (
-                "indexes and views are rows of sqlite_schema too: list only the rows whose type "
-                "(column 1) is 'table'"
+                "indexes are rows of sqlite_schema too: list only the rows whose type (column 1) "
+                "is 'table' (and, if you like, 'view', as the sqlite3 shell does)"
             )
-        if sorted(names) == wanted:
+        if sorted(names) in (wanted, with_views):
             return "sort the names (byte order), whatever their order in the schema"
         return f"{SCHEMA}. Each cell's payload is a record (type, name, tbl_name, rootpage, sql): {RECORD}"
 
@@ -144,6 +147,11 @@ def rows_hint(db: TestDatabase, sql: str) -> Hinter:
                 "names them, separated by |"
             )
         if len(lines) != len(expected):
+            if where and Counter(lines) == Counter(db.output(f"{sql} COLLATE NOCASE")):
+                return (
+                    "SQLite compares text byte for byte (the BINARY collation): 'INDIA' and 'india' "
+                    "do not equal 'India'. Compare the bytes as they are, without changing case"
+                )
             if where:
                 return "print only the rows whose column equals the literal exactly (case matters)"
             return f"print one line per row: every cell of the table's page is a row. {sentence(RECORD)}"
@@ -155,6 +163,13 @@ def rows_hint(db: TestDatabase, sql: str) -> Hinter:
             if want == got:
                 continue
             if column == "id":
+                missing = want - got
+                if missing and all(not 0 <= int(value) < 1 << 56 for value in missing):
+                    return (
+                        "rowids of 2^56 and more, and negative ones, are 9-byte varints: the first 8 "
+                        "bytes give 7 bits each, the 9th all 8 of its bits, and the 64 bits are a "
+                        "two's-complement integer (2^63 and above are negative)"
+                    )
                 return ROWID
             if b"" in want and (b"None" in got or b"NULL" in got or b"null" in got):
                 return "a NULL value (serial type 0) prints as an empty string"

@@ -201,7 +201,7 @@ def transport_failure(reply: Reply, exc: Exception, timeout: float) -> StageFail
         hint = (
             "did it crash on this request? Its output above shows the error. If nothing crashed "
             "and many clients were connecting at once, the listen backlog overflowed: "
-            "http.server listens with a backlog of 5 (request_queue_size); make it 128"
+            "some server libraries listen with a backlog of 5; make it 128"
         )
     else:
         what = f"{type(exc).__name__}: {exc}"

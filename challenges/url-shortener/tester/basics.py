@@ -56,7 +56,7 @@ def redirect(h: Harness) -> None:
         reply,
         urls[0],
         " (the query string of the short URL is ignored)",
-        "take the code from the path without its query string: urllib.parse.urlsplit(self.path).path",
+        "take the code from the path without its query string (everything from '?' on)",
     )
     missing = unknown_code(h, set(codes))
     expect_error(
@@ -101,7 +101,7 @@ def validation(h: Harness) -> None:
          'read the field "url"; a body without it is a client error, not a crash'),
         ("the body must be a JSON object", json.dumps([host]).encode(), None),
         ("the JSON is cut off", json.dumps({"url": host}).encode()[:-1],
-         "catch the error of json.loads (ValueError) and answer 400 instead of crashing"),
+         "when the body does not parse as JSON, answer 400 instead of crashing"),
         ("the body is empty", b"", None),
         ("the body is not UTF-8", b'{"url": "' + host.encode() + b'\xff"}',
          "a body that is not UTF-8 is not JSON either: catch UnicodeDecodeError (a ValueError)"),

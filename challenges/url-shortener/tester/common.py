@@ -41,7 +41,7 @@ HINT_STATUS_201 = (
 )
 HINT_SEND_ERROR = (
     "errors are JSON too: send Content-Type: application/json and a body like "
-    '{"error": "what went wrong"} (BaseHTTPRequestHandler.send_error writes an HTML page)'
+    '{"error": "what went wrong"} (the default error page of a server library is HTML)'
 )
 
 
@@ -296,7 +296,7 @@ def expect_redirect(reply: Reply, url: str, what: str = "", hint: str | None = N
         elif not urlsplit(location).scheme:
             why = (
                 "that Location has no scheme, so a browser resolves it relative to your server: "
-                "send the stored URL exactly (e.g. without urllib.parse.quote)"
+                "send the stored URL exactly (not percent-encoded)"
             )
         raise fail(reply, expected, why, got=f"{reply.status_text}, Location: {location}")
 

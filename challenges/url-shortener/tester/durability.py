@@ -32,7 +32,7 @@ HINT_LOST = (
 )
 HINT_ONE_AT_A_TIME = (
     "your program serves one client at a time, so a slow client holds everyone up: serve each "
-    "connection in its own thread (http.server.ThreadingHTTPServer) or with an event loop"
+    "connection in its own thread or with an event loop"
 )
 CREATES = 200
 SAME_URL_CREATES = 20
@@ -172,7 +172,7 @@ def concurrency(h: Harness) -> None:
                 f"{CREATES} concurrent POSTs of different URLs got only {len(set(codes))} different "
                 f"codes: {code!r} was given to both\n  {links[code]}\n  {url}",
                 hint="two requests took the same counter value before either stored the next one: "
-                "taking a code and recording it must be one step, under a lock (threading.Lock)",
+                "taking a code and recording it must be one step, under a lock (a mutex)",
             )
         links[code] = url
     h.log(f"All {CREATES} got 201 Created, with {CREATES} different codes.")

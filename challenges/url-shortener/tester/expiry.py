@@ -117,8 +117,8 @@ def expiry(h: Harness) -> None:
             400,
             f'"expires_in_ms" is {why}',
             {
-                201: "expires_in_ms must be a positive JSON integer; in Python, True is an int too: "
-                "check type(value) is int"
+                201: "expires_in_ms must be a positive JSON integer: check the JSON type (true, 1.5 "
+                "and \"100\" are not integers), not only the value"
             },
         )
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from crack.harness import Harness
 
+from .api import Api
 from .common import expect_error, expect_link, expect_redirect, fail, long_url, start, tester, word
+from .successors import next_codes
 
 HINT_DEDUPE = (
     "keep a second dictionary from URL to code: look the URL up before making a new code, "
@@ -121,7 +123,7 @@ def custom_alias(h: Harness) -> None:
     )
     h.log("A taken alias got a 409, and the same alias for the same URL got the link back.")
 
-    twin = alias.capitalize() if alias != alias.capitalize() else alias.upper()
+    twin = h.data.case_variant(alias)
     expect_link(
         api.post({"url": b, "alias": twin}),
         api,
@@ -170,3 +172,47 @@ def custom_alias(h: Harness) -> None:
             status_hint="aliases of 3 to 32 characters among A-Z, a-z, 0-9, - and _ are valid",
         )
     h.log("Invalid aliases got a 400; aliases of 3 and 32 characters were accepted.")
+    _aliases_ahead_of_the_generator(h, api)
+
+
+def _aliases_ahead_of_the_generator(h: Harness, api: Api) -> None:
+    """Aliases on the codes a counter would hand out next; then plain creates must skip
+    them, and every alias must still lead to its own URL."""
+    urls = [long_url(h, f"/run-{n}") for n in range(3)]
+    run = [expect_link(api.post({"url": url}), api, url) for url in urls]
+    ahead = next_codes(run, 3)
+    if not ahead:
+        h.log(f"The codes {', '.join(run)} are not a counting sequence: no code to reserve ahead.")
+        return
+    h.log(f"The codes {', '.join(run)} count up: aliases now take the next ones, {', '.join(ahead)}.")
+    aliased = {}
+    for code in ahead:
+        url = long_url(h, f"/reserved-{code}")
+        expect_link(
+            api.post({"url": url, "alias": code}),
+            api,
+            url,
+            code=code,
+            generated=False,
+            status_hint="the alias is free: no link has this code yet",
+        )
+        aliased[code] = url
+    for n in range(len(ahead) + 1):
+        url = long_url(h, f"/after-{n}")
+        code = expect_link(api.post({"url": url}), api, url)
+        if code in aliased:
+            reply = api.get(f"/{code}")
+            raise fail(
+                reply,
+                f"a new code: {code!r} is the alias of {aliased[code]}",
+                "your generator handed out a code an alias already took: when the next code is "
+                "taken, skip to the one after it (and keep the alias's link as it was)",
+            )
+    for code, url in aliased.items():
+        expect_redirect(
+            api.get(f"/{code}"),
+            url,
+            f"the alias {code!r}",
+            hint="an alias's link must never change: a plain create must not reuse its code",
+        )
+    h.log("Plain creates skipped the codes the aliases took; every alias still leads to its URL.")

@@ -169,5 +169,5 @@ def render_failure(report: RunReport, extra: Sequence[Substitution] = ()) -> str
     """The tester's lines of the first stage that did not pass, and its verdict."""
     stage = next(s for s in report.stages if s.status is not StageStatus.PASSED)
     lines = [line for line in stage.log if not line.startswith("[your_program]")]
-    message = stage.message + (f"\nHint: {stage.hint}" if stage.hint else "")
+    message = stage.message_and_hints()
     return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"]), stage.ports, extra) + "\n"

@@ -26,6 +26,25 @@ def solution_dir(challenge: Challenge, language: str) -> Path:
     return challenge.directory.parent.parent / "reference_solutions" / challenge.slug / language
 
 
+FALLBACK_LANGUAGE = "python"
+"""Every challenge has a Python reference; other languages' references are added over time."""
+
+
+def reference_language(challenge: Challenge, language: str) -> str:
+    """The language of the reference a learner of ``language`` is shown: their own when the
+    challenge has one, else the Python one (any reference teaches the design)."""
+    if (solution_dir(challenge, language) / "stages").is_dir():
+        return language
+    return FALLBACK_LANGUAGE
+
+
+def fallback_note(language: str, shown: str) -> str:
+    """One line saying the reference shown is not in the learner's language."""
+    from crack.variants import display_name
+
+    return f"No {display_name(language)} reference yet; showing the {display_name(shown)} one."
+
+
 def diff_path(challenge: Challenge, language: str, slug: str) -> Path:
     return solution_dir(challenge, language) / "stages" / f"{slug}.diff"
 

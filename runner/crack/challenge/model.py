@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from crack.variants import LANGUAGES, Variant, for_language, missing_languages, pick
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG_RE = re.compile(SLUG_PATTERN)
@@ -40,12 +43,25 @@ class Rubric(StrEnum):
     EDGE_CASES = "edge-cases"
 
 
+_NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = _NonEmpty | dict[str, _NonEmpty]
+"""Learner-facing text in the YAML: one string, or one per language (see crack.variants)."""
+
+
 class Concepts(_Strict):
     """What a stage teaches, in the three questions every stage answers."""
 
-    pattern: str = Field(min_length=1, description="What the system does at this step.")
-    data_structure: str = Field(min_length=1, description="What must be fast, and with what.")
-    algorithm: str = Field(min_length=1, description="The core logic of the step.")
+    pattern: Text = Field(description="What the system does at this step.")
+    data_structure: Text = Field(description="What must be fast, and with what.")
+    algorithm: Text = Field(description="The core logic of the step.")
+
+    def for_language(self, language: str) -> Concepts:
+        """The three answers as a learner of ``language`` reads them."""
+        return Concepts(
+            pattern=pick(self.pattern, language),
+            data_structure=pick(self.data_structure, language),
+            algorithm=pick(self.algorithm, language),
+        )
 
 
 class Stage(_Strict):
@@ -54,8 +70,8 @@ class Stage(_Strict):
     difficulty: Difficulty
     timeout: float = Field(default=15.0, gt=0, le=600, description="Seconds for the stage.")
     concepts: Concepts
-    hints: list[str] = Field(min_length=1, description="Revealed one layer at a time.")
-    interview: list[str] = Field(min_length=1, description="What an interviewer asks.")
+    hints: list[Text] = Field(min_length=1, description="Revealed one layer at a time.")
+    interview: list[Text] = Field(min_length=1, description="What an interviewer asks.")
     instructions_file: str | None = Field(
         default=None, description="Markdown beside the YAML; default stages/<slug>.md."
     )
@@ -66,6 +82,22 @@ class Stage(_Strict):
         default=Rubric.CORRECTNESS,
         description="What passing it shows an interviewer: correctness, complexity or edge cases.",
     )
+
+    def hints_for(self, language: str) -> list[str]:
+        return [pick(hint, language) for hint in self.hints]
+
+    def interview_for(self, language: str) -> list[str]:
+        return [pick(question, language) for question in self.interview]
+
+    def texts(self) -> dict[str, Variant]:
+        """Every piece of learner-facing text of the stage, by the field it comes from."""
+        out: dict[str, Variant] = {}
+        for name in ("pattern", "data_structure", "algorithm"):
+            out[f"concepts.{name}"] = getattr(self.concepts, name)
+        for field in ("hints", "interview"):
+            for index, value in enumerate(getattr(self, field)):
+                out[f"{field}[{index}]"] = value
+        return out
 
     @property
     def instructions_path(self) -> str:
@@ -126,6 +158,27 @@ class Challenge(_Strict):
         return value
 
     @model_validator(mode="after")
+    def _variants_cover_languages(self) -> Challenge:
+        """A text given per language must be given for every language of the challenge."""
+        for stage in self.stages:
+            for field, value in stage.texts().items():
+                if isinstance(value, str):
+                    continue
+                unknown = [lang for lang in value if lang not in LANGUAGES]
+                if unknown:
+                    raise ValueError(
+                        f"stage '{stage.slug}', {field}: {', '.join(unknown)} is not a language "
+                        f"(known: {', '.join(LANGUAGES)})"
+                    )
+                missing = missing_languages(value, self.languages)
+                if missing:
+                    raise ValueError(
+                        f"stage '{stage.slug}', {field}: no text for {', '.join(missing)} "
+                        "(a text given per language needs every language of the challenge)"
+                    )
+        return self
+
+    @model_validator(mode="after")
     def _stage_slugs_unique(self) -> Challenge:
         seen: set[str] = set()
         for stage in self.stages:
@@ -151,5 +204,8 @@ class Challenge(_Strict):
         """1-based position, as learners count stages."""
         return self.index_of(slug) + 1
 
-    def instructions(self, stage: Stage) -> str:
-        return (self.directory / stage.instructions_path).read_text(encoding="utf-8")
+    def instructions(self, stage: Stage, language: str | None = None) -> str:
+        """The stage's page; with ``language``, as a learner of it reads it (only their
+        language's variants, see crack.variants)."""
+        text = (self.directory / stage.instructions_path).read_text(encoding="utf-8")
+        return text if language is None else for_language(text, language)

@@ -115,7 +115,13 @@ def _swept(layout: Layout) -> Layout:
 
 
 class Cgroup:
-    """One group per start of the program, removed once it is empty."""
+    """One group per start of the program, removed once it is empty.
+
+    Per start rather than per grading: a start never sees what an earlier one left, and its
+    counters (OOM kills, failed forks) are its own. Making and removing a group costs well
+    under a millisecond (``bench/bench_containment.py``); what a start does pay, entering
+    the group, it would pay with a shared group too.
+    """
 
     def __init__(self, layout: Layout, *, memory_bytes: int, pids: int, cpus: float | None) -> None:
         self.layout = layout

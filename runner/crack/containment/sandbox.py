@@ -14,13 +14,10 @@ The launcher is ``/bin/sh`` (it enters the cgroups and sets the limits, *then* e
 
 from __future__ import annotations
 
-import atexit
 import os
 import pwd
 import shutil
 import signal
-import stat
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,45 +94,29 @@ class Containment:
             # Root's home and temp dir are not the program's to write in.
             env["HOME"] = env["TMPDIR"] = str(home)
             env["USER"] = env["LOGNAME"] = self.user
-            # Nor its working copy: Python's bytecode goes to a cache of the run's instead,
-            # or every start of a Python program would compile it all again.
-            env["PYTHONPYCACHEPREFIX"] = str(_bytecode_cache(self.user))
+            # Nor its working copy: Python writes no bytecode there. It still reads what is
+            # compiled already, the interpreter's standard library above all; a cache
+            # directory of the run's (PYTHONPYCACHEPREFIX) would hide those files and make
+            # the first start of every grading compile the whole standard library the
+            # program imports (a third of a second), to save the few milliseconds the
+            # learner's own modules take to compile at each start.
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
 
     def grant(self, directory: Path) -> None:
-        """Let the program's user write in ``directory`` (the stage's scratch), leaving
-        ownership alone: tools the tester runs there (git) insist on their own files."""
+        """Give the program's user what the tester put in ``directory`` (the stage's scratch).
+
+        By ownership, never by loosening modes: the program must see the 0644 files and
+        0755 folders it would see were crack not root (a write-tree that copies st_mode
+        would store 100666 otherwise). Tools the tester runs there trust those files
+        (git: ``safe.directory``); root reads and writes them regardless."""
         if self.user is None:
             return
+        record = pwd.getpwnam(self.user)
+        _give(directory, record.pw_uid, record.pw_gid)
         for root, dirs, files in os.walk(directory):
-            _add_mode(Path(root), 0o777)
-            for name in files:
-                _add_mode(Path(root) / name, 0o666)
-            for name in dirs:
-                _add_mode(Path(root) / name, 0o777)
-
-
-_bytecode_dir: Path | None = None
-
-
-def _bytecode_cache(user: str) -> Path:
-    """A directory for the program's user, one per crack process, removed at exit."""
-    global _bytecode_dir
-    if _bytecode_dir is None:
-        _bytecode_dir = Path(tempfile.mkdtemp(prefix="crack-bytecode-"))
-        record = pwd.getpwnam(user)
-        os.chown(_bytecode_dir, record.pw_uid, record.pw_gid)
-        atexit.register(cleanup)
-    return _bytecode_dir
-
-
-def cleanup() -> None:
-    """Remove what this process made for the program's user (the CLI calls it before its
-    fast exit, which skips atexit)."""
-    global _bytecode_dir
-    if _bytecode_dir is not None:
-        shutil.rmtree(_bytecode_dir, ignore_errors=True)
-        _bytecode_dir = None
+            for name in (*dirs, *files):
+                _give(Path(root) / name, record.pw_uid, record.pw_gid)
 
 
 def check_executable(program: str, path: str) -> None:
@@ -149,11 +130,9 @@ def check_executable(program: str, path: str) -> None:
         raise PermissionError(program)
 
 
-def _add_mode(path: Path, bits: int) -> None:
+def _give(path: Path, uid: int, gid: int) -> None:
     try:
-        mode = path.lstat().st_mode
-        if not stat.S_ISLNK(mode):  # never follow a symlink out of the directory
-            os.chmod(path, (mode & 0o7777) | bits)
+        os.lchown(path, uid, gid)  # a symlink itself, never what it points to
     except OSError:
         pass
 

@@ -5,6 +5,7 @@ from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout,
 from crack.harness.harness import Harness
 from crack.harness.net import Connection, UdpEndpoint
 from crack.harness.process import ProgramProcess, ProgramSpec
+from crack.harness.writes import WriteMode
 
 __all__ = [
     "Connection",
@@ -17,4 +18,5 @@ __all__ = [
     "ReadTimeout",
     "StageFailure",
     "UdpEndpoint",
+    "WriteMode",
 ]

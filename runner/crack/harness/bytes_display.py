@@ -31,3 +31,34 @@ def caret_under(data: bytes, index: int, limit: int = 200) -> str:
     shown = data[start : start + limit]
     prefix = escape(shown[: index - start])
     return f'"{escape(shown)}"\n ' + " " * len(prefix) + "^"
+
+
+_C1_FIRST, _C1_END = 0x80, 0xA0
+_CONTROLS: dict[int, str] = {
+    **{code: f"\\x{code:02x}" for code in range(0x20) if code not in (0x09, 0x0A)},
+    0x0D: "\\r",
+    0x7F: "\\x7f",
+    **{code: f"\\u{code:04x}" for code in range(_C1_FIRST, _C1_END)},
+}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character escaped, so it can go to a terminal as is.
+
+    A learner's program may print anything; decoded as UTF-8 (undecodable bytes already
+    shown as U+FFFD), its ESC, CR, backspace or BEL would move the cursor, recolour or
+    clear the learner's terminal. They are written as :func:`escape` writes bytes
+    (``\\r``, ``\\x1b``); C1 controls, which only exist as decoded characters, as
+    ``\\u0085``. Newlines and tabs stay: they are how text is laid out.
+    """
+    return text.translate(_CONTROLS)
+
+
+def bounded(text: str, limit: int, what: str) -> str:
+    """Learner output bound for a message, a log or a report: at most ``limit`` characters
+    of ``text``, made :func:`printable`, with a notice saying what was cut ("… (the
+    message is cut here: 12,093,414 characters in all)"). It is cut before it is escaped,
+    so a 10 MB flood costs nothing to escape."""
+    if len(text) <= limit:
+        return printable(text)
+    return printable(text[:limit]) + f"… ({what} is cut here: {len(text):,} characters in all)"

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from crack.durations import format_seconds
 from crack.harness import listening, proctree
+from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
-from crack.harness.failure import StageFailure
+from crack.harness.data import EdgeData
+from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.growth import Growth, measure_growth
-from crack.harness.hints import hint_from_output
+from crack.harness.hints import HINT_FLUSH, caused_by, hint_from_output, stderr_hint
 from crack.harness.lines import LineSession
 from crack.harness.log import SessionLog
 from crack.harness.net import (
@@ -30,6 +34,7 @@ from crack.harness.net import (
 )
 from crack.harness.oneshot import RunResult, run_capped
 from crack.harness.process import ProgramProcess, ProgramSpec
+from crack.harness.writes import WriteMode, WritePlan, choose_mode
 
 if TYPE_CHECKING:
     import pexpect
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
 
 PORT_POLL_S = 0.005
 """How often the harness looks for the program's listening socket (a /proc read, no connect)."""
+
+T = TypeVar("T")
 
 
 class Harness:
@@ -55,16 +62,29 @@ class Harness:
         self.log_session = log
         self.seed = seed
         self.random = random.Random(f"{seed}:{stage_slug}")
+        self.data = EdgeData(seed, stage_slug)
+        """Seeded edge values (case, non-ASCII, huge and negative integers, binary): see
+        :mod:`crack.harness.data`."""
         self.deadline = deadline
         self.scratch = scratch
         self._processes: list[ProgramProcess] = []
         self._connections: list[Connection | UdpEndpoint] = []
         self._interactive: list[pexpect.spawn[Any]] = []
         self._teardown: list[Callable[[], Any]] = []
+        self._runs: list[tuple[RunResult, bytes, Path | None]] = []
+        """One-shot runs of the program: result, stdin and working directory."""
         self._client_count = 0
+        self._stopped = threading.Event()
+        """Set with ``aborted``: ends a one-shot run in progress at once."""
+        self._pools: list[CasePool[Any]] = []
+        self._case_processes: list[ProgramProcess] = []
         self.aborted = False
         self.ports: list[int] = []
         """Ports handed out in this stage (golden outputs normalise exactly these)."""
+        self.writes: WriteMode | None = None
+        """How this stage's connections write (see :mod:`crack.harness.writes`); ``None``:
+        each connection draws its mode from the seed. A stage whose lesson comes before
+        partial reads sets ``WriteMode.WHOLE``."""
 
     # --- time ----------------------------------------------------------------------------
     def remaining(self) -> float:
@@ -94,7 +114,7 @@ class Harness:
     @property
     def processes(self) -> list[ProgramProcess]:
         """Every instance of the program this stage started, in order."""
-        return list(self._processes)
+        return [*self._case_processes, *self._processes]
 
     def free_port(self, *, udp: bool = False) -> int:
         """A free TCP port (with ``udp``, free for UDP as well: a DNS server takes both)."""
@@ -239,7 +259,7 @@ class Harness:
             hint = "does it read the port from --port and bind a UDP socket (SOCK_DGRAM) on 127.0.0.1?"
         else:
             hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
-        when = "before the stage's time ran out" if timeout is None else f"within {timeout:g} s"
+        when = "before the stage's time ran out" if timeout is None else f"within {format_seconds(timeout)}"
         verb = f"bind UDP port {port}" if udp else f"accept connections on port {port}"
         self.fail(f"your program did not {verb} {when}", hint=hint)
 
@@ -251,11 +271,21 @@ class Harness:
 
     # --- talking to it -------------------------------------------------------------------
     def connect(
-        self, port: int, *, name: str | None = None, host: str = "127.0.0.1", show_bytes: bool = True
+        self,
+        port: int,
+        *,
+        name: str | None = None,
+        host: str = "127.0.0.1",
+        show_bytes: bool = True,
+        writes: WriteMode | None = None,
     ) -> Connection:
+        """A connection to ``port``. Its writes are cut as ``writes`` says, else as the
+        stage's :attr:`writes`, else in a mode drawn from the seed."""
         self._check_not_aborted()
         self._client_count += 1
         label = name or f"client {self._client_count}"
+        rng = random.Random(f"{self.seed}:{self.stage_slug}:writes:{self._client_count}")
+        plan = WritePlan(writes or self.writes or choose_mode(rng), rng)
         import socket
 
         try:
@@ -263,7 +293,7 @@ class Harness:
         except OSError as exc:
             raise describe_connect_error(exc, port) from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = Connection(sock, label, self.log_session, self.remaining, show_bytes=show_bytes)
+        conn = Connection(sock, label, self.log_session, self.remaining, show_bytes=show_bytes, writes=plan)
         self._connections.append(conn)
         return conn
 
@@ -297,14 +327,17 @@ class Harness:
         containment = self.program.containment
         base = containment.environment(os.environ, self.scratch) if containment else os.environ
         try:
-            return run_capped(
+            result = run_capped(
                 argv,
                 cwd=str(cwd or self.program.cwd),
                 env={**base, **self.program.env, **(env or {})},
                 stdin=stdin,
                 timeout=limit,
                 containment=containment,
+                cancel=self._stopped,
             )
+            self._runs.append((result, stdin, cwd))
+            return result
         except FileNotFoundError:
             self.fail(f"could not start your program: {argv[0]} was not found")
         except PermissionError:
@@ -312,6 +345,49 @@ class Harness:
                 f"could not start your program: {argv[0]} is not executable",
                 hint=f"make it executable: chmod +x {argv[0]}",
             )
+
+    def run_cases(
+        self, cases: Sequence[T], check: Callable[[Harness, T], None], *, workers: int | None = None
+    ) -> None:
+        """Call ``check(case_harness, case)`` for each of ``cases``, several at once.
+
+        For cases that share nothing (each runs the program on its own input, in its own
+        folder): as many run at a time as crack may use cores (or ``workers``). Each gets a
+        harness of its own (same program, scratch and deadline, a random generator seeded
+        per case) whose log is shown whole and in case order, so the log reads exactly as a
+        serial run's. The failure raised is the first by case order; cases after it are
+        stopped. See :mod:`crack.harness.case_pool`."""
+        self._check_not_aborted()
+        if self.program.containment is not None:
+            # Made once here rather than by the first runs at the same time.
+            self.program.containment.environment(os.environ, self.scratch)
+        pool = CasePool(self, cases, check, usable_cores() if workers is None else workers)
+        self._pools.append(pool)
+        try:
+            pool.run()
+        finally:
+            self._pools.remove(pool)
+
+    def for_case(self, index: int) -> Harness:
+        """A harness for case ``index`` of :meth:`run_cases`: its log is kept back."""
+        case = Harness(
+            stage_slug=self.stage_slug,
+            program=self.program,
+            log=SessionLog(self.log_session.stage_label),
+            seed=self.seed,
+            deadline=self.deadline,
+            scratch=self.scratch,
+        )
+        case.random = random.Random(f"{self.seed}:{self.stage_slug}:case {index + 1}")
+        return case
+
+    def adopt(self, case: Harness) -> None:
+        """Take over what a finished case handed out (ports) and started (for the verdict's
+        notes) and ran (for the known-mistake hints: the failing case is adopted last);
+        the case has already ended its processes."""
+        self.ports += case.ports
+        self._case_processes += case.processes
+        self._runs += case._runs
 
     def spawn_interactive(self, args: Sequence[str] = (), *, timeout: float = 2.0) -> pexpect.spawn[Any]:
         """The program on a pseudo-terminal, driven with ``expect``/``sendline`` (pexpect)."""
@@ -342,6 +418,49 @@ class Harness:
         self._interactive.append(child)
         return child
 
+    # --- known mistakes -----------------------------------------------------------------
+    def known_mistakes(self, failure: BaseException | None) -> list[str]:
+        """Hints for mistakes the harness recognises in any challenge (see
+        :mod:`crack.harness.hints`), whatever hint the tester gave. Called when the stage
+        failed, before teardown (the program must still be running to be called silent)."""
+        if failure is None:
+            return []
+        hints = []
+        if caused_by(failure, ReadTimeout) and self._kept_every_reply():
+            hints.append(HINT_FLUSH)
+        if self._runs:
+            result, stdin, cwd = self._runs[-1]
+            if (hint := stderr_hint(result.stdout, stdin + self._files_under(cwd))) is not None:
+                hints.append(hint)
+        return hints
+
+    def _kept_every_reply(self) -> bool:
+        """Whether the program, still running, read everything the tester sent on every
+        open connection and yet never sent one byte back: what a buffered writer that is
+        never flushed looks like (one that never read is busy elsewhere, or not reading)."""
+        tcp = [conn for conn in self._connections if isinstance(conn, Connection)]
+        running = any(p.is_learner and p.returncode is None for p in self._processes)
+        if not tcp or not running or any(conn.received_bytes for conn in tcp):
+            return False
+        open_ = [conn for conn in tcp if not conn.closed]
+        return bool(open_) and all(listening.unread_by_peer(conn.sock) == 0 for conn in open_)
+
+    def _files_under(self, folder: Path | None, cap: int = 1 << 20) -> bytes:
+        """What the files of a folder the tester made (in scratch) hold, up to ``cap`` bytes."""
+        if folder is None or not folder.resolve().is_relative_to(self.scratch.resolve()):
+            return b""
+        parts, size = [], 0
+        for path in sorted(folder.rglob("*")):
+            try:
+                if path.is_file() and not path.is_symlink():
+                    parts.append(path.read_bytes()[: cap - size])
+                    size += len(parts[-1])
+            except OSError:
+                continue
+            if size >= cap:
+                break
+        return b"\n".join(parts)
+
     # --- ending --------------------------------------------------------------------------
     def _open_scratch(self) -> None:
         """Before each start: let the program's user write what the tester put in scratch."""
@@ -355,6 +474,9 @@ class Harness:
     def abort(self) -> None:
         """Called from the runner thread when time is up: unblock the tester, end the program."""
         self.aborted = True
+        self._stopped.set()
+        for pool in list(self._pools):
+            pool.abort()
         for conn in self._connections:
             conn.close()
         for process in self._processes:

@@ -1,6 +1,17 @@
-"""Hints for known mistakes, recognised in what the learner's program printed."""
+"""Hints for known mistakes, recognised in what the learner's program printed or did.
+
+Two mistakes are recognised for every challenge, whatever its tester says:
+
+- a reply written through a buffered writer that is never flushed: the program runs and
+  has read every byte the tester sent, yet not one byte ever arrives on any connection;
+- debug output printed on standard output by a program that is run once per case (a
+  command-line tool): its output is what is graded, so the log lines make it wrong.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
 
 _KNOWN = (
     (
@@ -29,3 +40,62 @@ def hint_from_output(output: str) -> str | None:
         if any(needle in output for needle in needles):
             return hint
     return None
+
+
+HINT_FLUSH = (
+    "your program read what crack sent, yet not one byte came back: if it writes through a buffered writer "
+    "(Go's bufio.Writer, C's stdio FILE*, C++ streams, Java's PrintWriter or BufferedWriter, "
+    "Rust's BufWriter, Python's socket.makefile), flush it after each reply — bytes left in a "
+    "buffer never reach the socket"
+)
+
+HINT_STDERR = (
+    "your program printed log or debug lines on standard output ({example}): standard output "
+    "is what the tester grades, so write logs and debug output to standard error instead "
+    "(std::cerr, fprintf(stderr, …), System.err.println, fmt.Fprintln(os.Stderr, …), "
+    "eprintln!, console.error, print(…, file=sys.stderr))"
+)
+
+_LOG_LINE = re.compile(
+    rb"^\W{0,3}(?:(?:debug|dbg)\b|(?:trace|info|log|warn|warning)\s*[\]:=>|)])", re.IGNORECASE
+)
+"""A line as logging and debug prints start: ``DEBUG: x``, ``[info] parsed``, ``debug tokens=…``."""
+
+
+def looks_like_logging(line: bytes) -> bool:
+    return bool(_LOG_LINE.match(line))
+
+
+def stderr_hint(stdout: bytes, given: bytes = b"") -> str | None:
+    """The hint for log lines on stdout, or None when stdout shows none. A line found in
+    ``given`` (what the program was given to read: a grep prints lines of its input, and
+    an input line may well read "log: started") is data, never logging."""
+    logs = [line for line in stdout.split(b"\n") if looks_like_logging(line) and line not in given]
+    if not logs:
+        return None
+    from crack.harness.bytes_display import show
+
+    return HINT_STDERR.format(example=show(logs[0], 60))
+
+
+def caused_by(failure: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``failure`` or an exception it was raised from (or while handling) is a
+    ``kind``: testers turn a harness error into their own failure, ``from None`` or not."""
+    seen: set[int] = set()
+    current: BaseException | None = failure
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def combine(tester: str | None, harness: Iterable[str]) -> str | None:
+    """The tester's hint first (it knows the stage), then the harness's, one per line, each
+    said once."""
+    hints: list[str] = []
+    for hint in [tester, *harness]:
+        if hint and hint not in hints:
+            hints.append(hint)
+    return "\n".join(hints) or None

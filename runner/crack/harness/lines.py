@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from crack.durations import format_seconds
 from crack.harness.bytes_display import show
 from crack.harness.failure import ConnectionClosed, ReadTimeout, StageFailure
 
@@ -61,7 +62,7 @@ class LineSession:
             item = self._replies.get(timeout=timeout)
         except queue.Empty:
             raise ReadTimeout(
-                f"sent {command!r}: expected a reply line within {timeout:g} s, got nothing"
+                f"sent {command!r}: expected a reply line within {format_seconds(timeout)}, got nothing"
                 + self._transcript_text(),
                 hint="print exactly one line per command, and flush stdout after it",
             ) from None

@@ -138,3 +138,28 @@ def udp_ports(pids: Iterable[int]) -> set[int]:
             if len(fields) > 9:
                 inodes[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
     return _ports_of(pids, inodes)
+
+
+def unread_by_peer(sock: socket.socket) -> int | None:
+    """Bytes sent on ``sock`` that the other end, a process on this machine, has not read
+    yet: that socket's receive queue in the kernel's table. None when it is not found.
+
+    It tells a program that read the request and kept its reply (an unflushed buffer) from
+    one that never read it (busy with another client, or not reading at all)."""
+    try:
+        ours, theirs = sock.getsockname()[1], sock.getpeername()[1]
+    except OSError:
+        return None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 5:
+                continue
+            local, remote = fields[1].rsplit(":", 1)[1], fields[2].rsplit(":", 1)[1]
+            if int(local, 16) == theirs and int(remote, 16) == ours:
+                return int(fields[4].split(":")[1], 16)
+    return None

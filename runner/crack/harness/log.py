@@ -4,6 +4,10 @@ Tester lines carry the stage slug (``[ping]``), the learner's output carries
 ``[your_program]``. Lines are kept for the report and passed live to a sink (the terminal
 reporter) as they happen; the log is written to by the tester thread and by the threads
 reading the program's output, so it is locked.
+
+Every line is made printable (control characters escaped: a program's output goes to the
+learner's terminal) and cut at ``LINE_CAP_CHARS``; the learner's output in one stage, over
+however many starts of the program, is kept up to ``PROGRAM_CAP_CHARS``, then only a notice.
 """
 
 from __future__ import annotations
@@ -13,6 +17,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from crack.harness.bytes_display import bounded
+
+LINE_CAP_CHARS = 2_000
+"""The longest line a log keeps (the tester's lines show at most 200 bytes of a reply)."""
+
+PROGRAM_CAP_CHARS = 60_000
+"""The learner's output one stage's log keeps, all starts of the program together."""
 
 
 class Source(StrEnum):
@@ -42,14 +54,41 @@ class SessionLog:
         self._sink = sink
         self._lines: list[LogLine] = []
         self._lock = threading.Lock()
+        self._program_chars = 0
+        self._program_cut = False
 
     def _add(self, source: Source, label: str, text: str) -> None:
         for part in text.splitlines() or [""]:
-            line = LogLine(source, label, part, time.monotonic())
+            if source is Source.PROGRAM and self._over_budget(part):
+                continue
+            line = LogLine(source, label, bounded(part, LINE_CAP_CHARS, "this line"), time.monotonic())
             with self._lock:
                 self._lines.append(line)
             if self._sink is not None:
                 self._sink(line)
+
+    def forward(self, lines: list[LogLine]) -> None:
+        """Add lines another log kept back (a case run alongside others), as they were."""
+        for line in lines:
+            with self._lock:
+                self._lines.append(line)
+            if self._sink is not None:
+                self._sink(line)
+
+    def _over_budget(self, part: str) -> bool:
+        """Whether the learner's output in this stage is past its cap (said once, in the log)."""
+        with self._lock:  # several programs' output readers count into one budget
+            if self._program_cut:
+                return True
+            self._program_chars += len(part) + 1
+            if self._program_chars <= PROGRAM_CAP_CHARS:
+                return False
+            self._program_cut = True
+        self.tester(
+            f"… your program's output in this stage is cut after {PROGRAM_CAP_CHARS:,} characters "
+            "(the rest is not shown)"
+        )
+        return True
 
     def tester(self, text: str) -> None:
         self._add(Source.TESTER, self.stage_label, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from crack.harness.bytes_display import show
 from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
 from crack.harness.log import SessionLog
+from crack.harness.writes import WriteMode, WritePlan, write_in_pieces
 
 HINT_REFUSED = (
     "nothing accepts connections on that port: does your program read the port from its "
@@ -45,7 +47,8 @@ def try_connect(host: str, port: int, timeout: float = 0.5) -> socket.socket | N
 class Connection:
     """A TCP connection to the learner's program with a read buffer.
 
-    Every read takes a timeout, cut short by the stage's deadline (``remaining``).
+    Every read takes a timeout, cut short by the stage's deadline (``remaining``). Writes
+    go out as ``writes`` cuts them (see :mod:`crack.harness.writes`); without a plan, whole.
     """
 
     def __init__(
@@ -56,26 +59,35 @@ class Connection:
         remaining: Callable[[], float],
         *,
         show_bytes: bool = True,
+        writes: WritePlan | None = None,
     ) -> None:
         self.sock = sock
+        self.writes = writes or WritePlan(WriteMode.WHOLE, random.Random(0))
         self.name = name
         self.log = log
         self.show_bytes = show_bytes
         self._remaining = remaining
         self._buffer = b""
         self.closed = False
+        self.received_bytes = 0
+        """Every byte the program sent on this connection (a silent one may be unflushed)."""
 
     # --- sending -------------------------------------------------------------------------
-    def send(self, data: bytes, *, describe: str | None = None) -> None:
+    def send(self, data: bytes, *, describe: str | None = None, mode: WriteMode | None = None) -> None:
+        """Send ``data``, cut as this connection's plan says (``mode`` overrides it for this
+        message: ``WriteMode.WHOLE`` keeps several pipelined messages in one write)."""
         if self.show_bytes:
             what = f"{describe} " if describe else ""
             self.log.tester(f"{self.name}: sending {what}{show(data)}")
         try:
-            self.sock.sendall(data)
+            write_in_pieces(self.writes, data, self.sock.sendall, self._remaining, mode)
         except (BrokenPipeError, ConnectionResetError):
             # The program has closed the connection. Whether that shows at this send or at
             # the next read is a race; the next read reports it, so the verdict is the same.
             pass
+        except OSError:
+            if not self.closed:  # closed by the harness when time is up: the stage ends anyway
+                raise
 
     # --- receiving -----------------------------------------------------------------------
     def _fill(self, timeout: float, waiting_for: str) -> None:
@@ -104,6 +116,7 @@ class Connection:
             )
         if self.show_bytes:
             self.log.tester(f"{self.name}: received {show(chunk)}")
+        self.received_bytes += len(chunk)
         self._buffer += chunk
 
     def peek(self) -> bytes:

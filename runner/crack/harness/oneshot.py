@@ -39,6 +39,26 @@ def _drain(pipe: IO[bytes], out: bytearray, cap: int, flags: list[bool]) -> None
             flags[0] = True
 
 
+CANCEL_POLL_S = 0.05
+"""How often a cancellable run looks at its cancel flag (it returns at once when it exits)."""
+
+
+def _wait(popen: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> bool:
+    """Wait until the run exits (True), or until ``deadline`` or ``cancel`` (False)."""
+    while True:
+        left = deadline - time.monotonic()
+        if cancel is not None:
+            if cancel.is_set():
+                return False
+            left = min(left, CANCEL_POLL_S)
+        try:
+            popen.wait(timeout=max(left, 0.0))
+            return True
+        except subprocess.TimeoutExpired:
+            if time.monotonic() >= deadline:
+                return False
+
+
 def run_capped(
     argv: list[str],
     *,
@@ -48,11 +68,14 @@ def run_capped(
     timeout: float,
     cap: int = ONESHOT_CAP_BYTES,
     containment: Containment | None = None,
+    cancel: threading.Event | None = None,
 ) -> RunResult:
     """Run to completion or ``timeout``; the whole tree is ended either way.
 
     With ``containment`` the run is confined like a started program (limits, user,
-    cgroup); ``env`` is used as given (reduce it with ``Containment.environment`` first)."""
+    cgroup); ``env`` is used as given (reduce it with ``Containment.environment`` first).
+    Setting ``cancel`` ends the run at once, as a timeout would (the stage was stopped, or
+    an earlier case already failed)."""
     proctree.become_subreaper()
     start = time.monotonic()
     confinement = None
@@ -60,20 +83,21 @@ def run_capped(
         confinement = containment.start(argv, env.get("PATH"))
         argv = confinement.argv
     try:
-        popen = subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        with proctree.spawning():
+            popen = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
+            proctree.track(popen.pid)
     except OSError:
         if confinement is not None:
             confinement.end()
         raise
-    proctree.track(popen.pid)
     if confinement is not None:
         confinement.started(popen.pid)
     out, err = bytearray(), bytearray()
@@ -94,11 +118,7 @@ def run_capped(
             pass
 
     threading.Thread(target=feed, daemon=True).start()
-    timed_out = False
-    try:
-        popen.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    timed_out = not _wait(popen, time.monotonic() + timeout, cancel)
     ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)

@@ -12,8 +12,10 @@ import ctypes
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -85,6 +87,20 @@ def descendants(roots: Iterable[int], procs: dict[int, ProcInfo] | None = None) 
 _started: set[int] = set()
 """Pids of the processes crack started and still waits for: never mistaken for orphans."""
 
+_spawn_lock = threading.RLock()
+
+
+@contextmanager
+def spawning() -> Iterator[None]:
+    """Hold around starting a child and tracking its pid.
+
+    Between the fork and :func:`track`, a child of ours looks exactly like an orphan; when
+    runs happen in several threads at once (concurrent one-shot cases), another run's
+    clean-up would end it. :func:`orphans_of_ours` waits for this lock, so it never sees
+    a child that is started but not yet tracked."""
+    with _spawn_lock:
+        yield
+
 
 def track(pid: int) -> None:
     _started.add(pid)
@@ -98,7 +114,8 @@ def orphans_of_ours(procs: dict[int, ProcInfo] | None = None) -> set[int]:
     """Processes re-parented to crack (as subreaper) that crack did not start itself."""
     procs = procs if procs is not None else snapshot()
     me = os.getpid()
-    return {p.pid for p in procs.values() if p.ppid == me and p.pid not in _started}
+    with _spawn_lock:  # a child being started is tracked before it is judged (see spawning)
+        return {p.pid for p in procs.values() if p.ppid == me and p.pid not in _started}
 
 
 def _signal_all(pids: Iterable[int], sig: signal.Signals) -> None:

@@ -77,7 +77,7 @@ class Card:
         return sum(s.worth for s in self.passed), sum(s.worth for s in self.challenge.stages)
 
 
-def score(challenge: Challenge, attempt: Attempt) -> Card:
+def score(challenge: Challenge, attempt: Attempt, language: str = "python") -> Card:
     verdicts: dict[str, str] = {}
     for run in sorted(attempt.counted_runs(), key=lambda r: r.at):
         verdicts.update(run.stages)
@@ -92,16 +92,18 @@ def score(challenge: Challenge, attempt: Attempt) -> Card:
         dimensions,
         verdicts,
         late_runs=len(attempt.runs) - len(attempt.counted_runs()),
-        questions=_questions(challenge, verdicts),
+        questions=_questions(challenge, verdicts, language),
     )
 
 
-def _questions(challenge: Challenge, verdicts: dict[str, str]) -> list[tuple[Stage, list[str]]]:
+def _questions(
+    challenge: Challenge, verdicts: dict[str, str], language: str
+) -> list[tuple[Stage, list[str]]]:
     """The debrief: every stage passed (explain what you built) and the first one not
     passed (explain how you would have done it), in stage order."""
     picked: list[tuple[Stage, list[str]]] = []
     for stage in challenge.stages:
-        picked.append((stage, list(stage.interview)))
+        picked.append((stage, stage.interview_for(language)))
         if verdicts.get(stage.slug) != "passed":
             break
     return picked

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from crack.errors import CrackUsageError
+from crack.errors import CrackError, CrackUsageError
 from crack.interview import DEFAULT_MINUTES, MAX_MINUTES
 from crack.interview.clock import clock_text, now
 
@@ -35,12 +35,12 @@ def banner(attempt: Attempt, seconds_left: float) -> str:
     return f"interview: {attempt.challenge}, {clock_text(seconds_left)} left"
 
 
-def _show_card(console: Console, attempt: Attempt, heading: str) -> None:
+def _show_card(console: Console, attempt: Attempt, heading: str, language: str) -> None:
     from crack.challenge import load_challenge
     from crack.interview.card import render_card, score
 
     console.print(heading, style="bold")
-    render_card(console, score(load_challenge(attempt.challenge), attempt))
+    render_card(console, score(load_challenge(attempt.challenge), attempt, language))
     console.print("Past attempts: crack interview --history")
 
 
@@ -59,8 +59,24 @@ def banner_or_card(root: Path) -> None:
         return
     interviews.finish(at, Ending.TIME_UP)
     interviews.save()
-    _show_card(_console(stderr=True), attempt, f"Time is up: the {attempt.challenge} interview is over.")
+    _show_card(
+        _console(stderr=True),
+        attempt,
+        f"Time is up: the {attempt.challenge} interview is over.",
+        _language_at(root),
+    )
     click.echo("", err=True)
+
+
+def _language_at(root: Path) -> str:
+    """The language of the repository at ``root``, for the card's questions; Python when
+    crack.yml cannot be read (the command that follows reports that itself)."""
+    from crack.learner import LearnerRepo
+
+    try:
+        return LearnerRepo.load(root).config.language
+    except CrackError:
+        return "python"
 
 
 def record(repo: LearnerRepo, report: RunReport) -> None:
@@ -174,10 +190,10 @@ def _finish(repo: LearnerRepo) -> None:
     interviews.finish(at, Ending.TIME_UP if time_up else Ending.FINISHED)
     interviews.save()
     heading = "Time is up" if time_up else "Interview finished"
-    _show_card(_console(), attempt, f"{heading}: {attempt.challenge}.")
+    _show_card(_console(), attempt, f"{heading}: {attempt.challenge}.", repo.config.language)
 
 
-def _close_if_time_up(interviews: Interviews, at: datetime, console: Console) -> None:
+def _close_if_time_up(interviews: Interviews, at: datetime, console: Console, language: str) -> None:
     """An interview whose time ran out with no command since is closed, and its card
     shown, before anything else is done with the file."""
     from crack.interview.session import Ending
@@ -187,7 +203,7 @@ def _close_if_time_up(interviews: Interviews, at: datetime, console: Console) ->
         return
     interviews.finish(at, Ending.TIME_UP)
     interviews.save()
-    _show_card(console, active, f"Time was up for the last {active.challenge} interview.")
+    _show_card(console, active, f"Time was up for the last {active.challenge} interview.", language)
     console.print()
 
 
@@ -198,7 +214,7 @@ def _history(repo: LearnerRepo) -> None:
     interviews = Interviews.load(repo.root)
     data = interviews.data
     console = _console()
-    _close_if_time_up(interviews, now(), console)
+    _close_if_time_up(interviews, now(), console, repo.config.language)
     if not data.attempts and data.active is None:
         console.print("No interviews yet in this repository. Start one with `crack interview`.")
         return
@@ -222,12 +238,12 @@ def _start(challenge_slug: str | None, directory: Path | None, minutes: int, lan
         repo = _repo_here(challenge_slug)
     interviews = Interviews.load(repo.root)
     at = now()
-    _close_if_time_up(interviews, at, console)
+    _close_if_time_up(interviews, at, console, repo.config.language)
     active = interviews.data.active
     if active is not None:
         left = clock_text(active.remaining(at))
         if challenge_slug is None:  # a reminder of the problem, not a new interview
-            show_statement(console, repo.challenge, active.minutes, active.deadline)
+            show_statement(console, repo.challenge, active.minutes, active.deadline, repo.config.language)
             console.print(banner(active, active.remaining(at)))
             return
         raise CrackUsageError(
@@ -244,7 +260,7 @@ def _start(challenge_slug: str | None, directory: Path | None, minutes: int, lan
     attempt = Attempt(challenge=repo.challenge.slug, started_at=at, minutes=minutes)
     interviews.data.active = attempt
     interviews.save()
-    show_statement(console, repo.challenge, minutes, attempt.deadline)
+    show_statement(console, repo.challenge, minutes, attempt.deadline, repo.config.language)
     console.print()
     until = attempt.deadline.astimezone(UTC).strftime("%H:%M")
     console.print(

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 _SECTION = re.compile(r"^##\s+What to do\s*$(.*?)(?=^##?\s|\Z)", re.MULTILINE | re.DOTALL)
 
 
-def requirements(challenge: Challenge, stage: Stage) -> str:
+def requirements(challenge: Challenge, stage: Stage, language: str | None = None) -> str:
     """The "What to do" section of a stage page; the page's first paragraph without one."""
-    text = challenge.instructions(stage)
+    text = challenge.instructions(stage, language)
     found = _SECTION.search(text)
     if found and found.group(1).strip():
         return found.group(1).strip()
@@ -47,7 +47,9 @@ def _first_paragraph(text: str) -> str:
     return re.split(r"\n\s*\n|\n(?=\s*[-*•]|\s*\d+\.)", text.strip(), maxsplit=1)[0]
 
 
-def show_statement(console: Console, challenge: Challenge, minutes: int, deadline: datetime) -> None:
+def show_statement(
+    console: Console, challenge: Challenge, minutes: int, deadline: datetime, language: str = "python"
+) -> None:
     intro = Text()
     intro.append(_ask(challenge) + "\n\n", style="bold")
     intro.append(challenge.summary.strip() + "\n\n")
@@ -61,7 +63,7 @@ def show_statement(console: Console, challenge: Challenge, minutes: int, deadlin
     for number, stage in enumerate(challenge.stages, start=1):
         console.print()
         console.print(Text(f"{number}. {stage.name}", style="bold cyan"))
-        wanted = requirements(challenge, stage)
+        wanted = requirements(challenge, stage, language)
         if stage.rubric is Rubric.COMPLEXITY:  # the bound, not the structure that meets it
             wanted = _first_paragraph(wanted)
         console.print(Markdown(wanted), soft_wrap=False)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from crack.harness.bytes_display import printable
 from crack.harness.log import LogLine, Source
 from crack.report import RunReport, StageResult, StageStatus
 
@@ -88,27 +89,52 @@ class TextReporter:
         self._print(head)
         if result.status in (StageStatus.PASSED, StageStatus.SKIPPED):
             return
-        for line in result.message.splitlines():
+        # Messages quote the learner's output: never a raw control character to the terminal
+        # (a grading's are escaped already; a build's compiler output may colour itself).
+        for line in printable(result.message).splitlines():
             self._print(Text("  " + line, style=style))
-        if result.hint:
+        for line in printable(result.hint or "").splitlines():
             hint = Text("  Hint: ", style="yellow")
-            hint.append(result.hint)
+            hint.append(line)
             self._print(hint)
 
     def run_finished(self, report: RunReport) -> None:
         counts = report.counts()
+        not_rerun = [stage for stage in report.stages if stage.not_rerun]
+        counts[StageStatus.SKIPPED] -= len(not_rerun)
         self._print()
         parts = [
             f"{n} {_WORD[s] if s is not StageStatus.ERROR else 'internal error'}"
             for s, n in counts.items()
             if n
         ]
+        if not_rerun:
+            parts.append(f"{len(not_rerun)} not re-run")
         summary = Text("Summary: " + ", ".join(parts), style="bold")
         self._print(summary)
-        for stage in report.stages:
+        # By stage number, whatever order they ran in (a learner's current stage goes first).
+        for stage in sorted(report.stages, key=lambda s: s.number):
             mark, style = _MARK[stage.status]
             self._print(Text(f"  {mark} {stage.number:>2}. {stage.slug}", style=style))
+        if not_rerun:
+            failed = [
+                s.number for s in report.stages if s.status not in (StageStatus.PASSED, StageStatus.SKIPPED)
+            ]
+            why = f" (stage {failed[0]} failed first)" if failed else ""
+            numbers = number_ranges(sorted(s.number for s in not_rerun))
+            self._print(Text(f"  not re-run: {numbers}{why}", style="dim"))
         if report.interrupted:
             self._print(Text("Interrupted: your program was stopped.", style="yellow"))
         if self._file is not None:
             self._file.close()  # type: ignore[attr-defined]
+
+
+def number_ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` → ``"1-3, 5"``."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and number == spans[-1][1] + 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
