@@ -186,10 +186,7 @@ def hint_for(case: Case, expected: Expected, result: RunResult) -> str | None:
         return "end every line you print with \\n, even when the input's last line had none"
     if got == want and result.returncode != expected.returncode:
         if expected.returncode == 1:
-            return (
-                "exit with code 1 when no line was selected; "
-                "grep's exit code is how scripts test it"
-            )
+            return "exit with code 1 when no line was selected; grep's exit code is how scripts test it"
         if expected.returncode == 2:
             return (
                 "a file that cannot be read is an error: say so on stderr, "

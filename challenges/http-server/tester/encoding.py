@@ -103,8 +103,7 @@ def check_gzip_body(conn: HttpConnection, exchange: Exchange, response: Response
         raise failure(
             exchange,
             f"the response says Content-Encoding: gzip but the body is not compressed: {show(body)}",
-            "compress the body to the gzip format, send those bytes, and set Content-Length to "
-            "their length",
+            "compress the body to the gzip format, send those bytes, and set Content-Length to their length",
         )
     if body[:1] == b"\x78":
         raise failure(

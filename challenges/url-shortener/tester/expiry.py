@@ -118,7 +118,7 @@ def expiry(h: Harness) -> None:
             f'"expires_in_ms" is {why}',
             {
                 201: "expires_in_ms must be a positive JSON integer: check the JSON type (true, 1.5 "
-                "and \"100\" are not integers), not only the value"
+                'and "100" are not integers), not only the value'
             },
         )
 
