@@ -70,6 +70,16 @@ def test_unusual_but_correct_programs_are_kept() -> None:
     assert {"slow-start", "noisy-logs", "shuffled-answers", "tcp-in-pieces", "partial-truncation"} <= passing
 
 
+def test_blind_spots_have_a_broken_program_each() -> None:
+    fails_at = {s.name: s.spec.fails_at for s in load_scenarios(CHALLENGE)}
+    assert {
+        "zone-check-case-sensitive": "forwarding",
+        "waits-for-upstream-inline": "forwarding",
+        "tcp-one-recv-per-query": "truncation",
+        "follows-every-pointer": "compression",
+    }.items() <= fails_at.items()
+
+
 def test_every_stage_has_a_broken_scenario() -> None:
     failing = {s.spec.fails_at for s in load_scenarios(CHALLENGE)}
     assert set(CHALLENGE.stage_slugs) <= failing

@@ -150,6 +150,12 @@ def test_unusual_but_correct_programs_are_kept() -> None:
     assert {"slow-start", "byte-at-a-time", "chunked-lowercase-headers", "asyncio-server"} <= passing
 
 
+def test_small_pool_and_closing_server_fail_where_they_are_taught() -> None:
+    fails_at = {s.name: s.spec.fails_at for s in load_scenarios(HTTP)}
+    assert fails_at["small-thread-pool"] == "concurrent-clients"
+    assert fails_at["closes-after-gzip-response"] == "gzip"
+
+
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="the oracle needs nginx")
 def test_oracle_adapter_keeps_its_files_in_one_temp_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -50,6 +50,19 @@ def test_unusual_but_correct_programs_are_kept() -> None:
     assert {"slow-start", "random-start-smooth-weights", "small-writes-noisy-logs"} <= passing
 
 
+def test_failing_backends_have_a_broken_program_per_stage() -> None:
+    """Refused, hanging and dead backends, and bad reloads: each mistake fails where it is made."""
+    fails_at = {s.name: s.spec.fails_at for s in load_scenarios(CHALLENGE)}
+    assert {
+        "closes-when-backend-refuses": "forward",
+        "check-without-timeout": "health-checks",
+        "weighted-ignores-health": "weighted",
+        "least-connections-ignores-health": "least-connections",
+        "reload-checks-old-backends": "config-reload",
+        "reload-dies-on-invalid-config": "config-reload",
+    }.items() <= fails_at.items()
+
+
 def test_starter_fails_the_first_stage_with_a_clear_message(tmp_path: Path) -> None:
     program = materialize(CHALLENGE, "python", None, tmp_path / "starter")
     report = grade_silently(CHALLENGE, program, until=CHALLENGE.stage_slugs[0])

@@ -21,4 +21,4 @@ def test_redis_oracle_is_redis_server() -> None:
 
 def test_unusual_but_correct_programs_are_kept() -> None:
     passing = {s.name for s in load_scenarios(REDIS) if s.spec.fails_at is None}
-    assert {"byte-by-byte", "slow-start", "noisy-logs"} <= passing
+    assert {"byte-by-byte", "slow-start", "noisy-logs", "redis-6-subscribed-error"} <= passing
