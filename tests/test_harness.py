@@ -73,16 +73,47 @@ def test_program_that_exits_early_is_explained(fake_challenges: Callable[..., Pa
     assert "starting up... oops" in message
 
 
-def test_wrong_port_is_named_in_the_hint(fake_challenges: Callable[..., Path], tmp_path: Path) -> None:
-    fake_challenges("fake", [{"slug": "serve", "timeout": 2}], SERVER_TESTER)
+def test_wrong_port_fails_at_once_naming_it(fake_challenges: Callable[..., Path], tmp_path: Path) -> None:
+    """The program listens, on another port: crack says so without waiting out the stage."""
+    fake_challenges("fake", [{"slug": "serve", "timeout": 20}], SERVER_TESTER)
     from crack.harness.net import free_port
 
     wrong = free_port()
     code, report = _grade(tmp_path, "wrong_port.py", WRONG_PORT=str(wrong))
     assert code == 1
-    message = report["stages"][0]["message"]
-    assert "did not accept connections on port" in message
-    assert f"your program listens on port {wrong} instead" in message
+    stage = report["stages"][0]
+    assert f"your program listens on port {wrong}, not on port " in stage["message"]
+    assert "read it from its arguments instead of using a fixed port" in stage["message"]
+    assert stage["duration_s"] < 10, stage["duration_s"]
+
+
+TWO_PORTS_TESTER = """
+from crack.tester import Tester
+tester = Tester("fake")
+
+@tester.stage("serve")
+def serve(h):
+    admin, port = h.free_port(), h.free_port()
+    h.start_server(["--admin", str(admin), "--port", str(port)], port)
+"""
+
+ADMIN_FIRST = """\
+import socket, sys, time
+admin = socket.create_server(("127.0.0.1", int(sys.argv[sys.argv.index("--admin") + 1])))
+time.sleep(1.5)
+server = socket.create_server(("127.0.0.1", int(sys.argv[sys.argv.index("--port") + 1])))
+server.accept()
+"""
+
+
+def test_a_port_the_tester_handed_out_is_not_elsewhere(
+    fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Listening first on another port the stage gave the program is no mistake."""
+    fake_challenges("fake", [{"slug": "serve"}], TWO_PORTS_TESTER)
+    (tmp_path / "admin_first.py").write_text(ADMIN_FIRST)
+    code, report = grade_json(tmp_path, challenge="fake", run=f"{sys.executable} admin_first.py")
+    assert code == 0, report
 
 
 HANG_TESTER = """

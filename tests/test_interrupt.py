@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,8 +33,6 @@ def hang(h):
     conn = h.connect(port)
     conn.read_until(b"\\n", timeout=60)
 """
-
-
 
 
 def _program_pid(marker: str) -> int:
@@ -101,3 +99,65 @@ def test_ctrl_c_kills_the_tree_and_exits_130(
         not Path(f"/proc/{program}").exists()
         or "Z" in Path(f"/proc/{program}/stat").read_text().split(")")[-1][:3]
     )
+
+
+BURN = "while True: pass\n"
+CRACK_TEST = [sys.executable, "-m", "crack", "test", "--challenge", "fake", "--all"]
+
+
+@pytest.fixture(scope="module")
+def load() -> Iterator[None]:
+    """Two busy processes for the duration of the tests: Ctrl-C must hold under load."""
+    burners = [subprocess.Popen([sys.executable, "-c", BURN]) for _ in range(2)]
+    yield
+    for burner in burners:
+        burner.kill()
+        burner.wait()
+
+
+def _alive_with(marker: str) -> list[int]:
+    alive = []
+    for pid in proctree.snapshot():
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker in cmdline and "mute.py" in cmdline and state != "Z":
+            alive.append(pid)
+    return alive
+
+
+@pytest.mark.parametrize("count", [1, 2, 5])
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 0.5, 1.0, 2.0])
+def test_any_number_of_sigints_at_any_moment(
+    fake_challenges: Callable[..., Path], tmp_path: Path, load: None, delay: float, count: int
+) -> None:
+    """Ctrl-C pressed ``count`` times, 30 ms apart, ``delay`` s after crack's first line
+    (while it starts the program, grades, waits on it, tears down): exit 130, no
+    traceback, nothing left. (Before crack's first line of code runs, Python's own start-up
+    owns SIGINT.)"""
+    shutil.copy(PROGRAMS / "mute.py", tmp_path / "mute.py")
+    fake_challenges(
+        "fake",
+        [{"slug": "quick"}, {"slug": "hang", "timeout": 60}, {"slug": "later"}],
+        HANG_TESTER + '\n@tester.stage("later")\ndef later(h): pass\n',
+    )
+    crack = subprocess.Popen(
+        [*CRACK_TEST, "--run", f"{sys.executable} {tmp_path / 'mute.py'}"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert crack.stdout is not None
+    first = crack.stdout.readline()
+    time.sleep(delay)
+    for _ in range(count):
+        crack.send_signal(signal.SIGINT)
+        time.sleep(0.03)
+    rest, _ = crack.communicate(timeout=30)
+    output = first + rest
+    assert crack.returncode == 130, output
+    assert "Traceback" not in output, output
+    assert _alive_with(str(tmp_path)) == [], output

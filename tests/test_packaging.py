@@ -34,11 +34,13 @@ def test_wheel_in_a_fresh_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     )
     (wheel,) = dist.glob("crack-*.whl")
     env_dir = tmp_path / "venv"
-    # The dependencies come from this interpreter's site-packages; crack itself from the wheel.
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    # A venv of its own, as a learner's `pip install` makes: crack from the wheel, its
+    # dependencies from the package index (pip's cache when warm), nothing from this
+    # interpreter or the system's site-packages.
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", str(wheel)],
         check=True,
     )
     outside = tmp_path / "elsewhere"

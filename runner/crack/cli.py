@@ -607,13 +607,25 @@ def main() -> None:
     one by one would only add tens of milliseconds to every command."""
     import os
 
+    from crack import interrupts
+
+    interrupts.install()
     try:
-        cli.main(prog_name="crack", standalone_mode=True)
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
+        try:
+            interrupts.arm()
+            cli.main(prog_name="crack", standalone_mode=True)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+        interrupts.disarm()
+    except KeyboardInterrupt:  # a Ctrl-C outside a command's own handling
+        interrupts.disarm()
+        code = int(ExitCode.INTERRUPTED)
+    if interrupts.received():
+        code = int(ExitCode.INTERRUPTED)
+        interrupts.end_leftovers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -147,6 +147,7 @@ def run_stage(
             worker.join(timeout)
         except KeyboardInterrupt:
             harness.abort()
+            worker.join(ABORT_JOIN_S)  # nothing it starts after this is left behind
             harness.teardown()
             raise
         timed_out = worker.is_alive()

@@ -28,6 +28,8 @@ RUN_MARGIN_S = 30.0
 """Added to the sum of the stage timeouts for the whole-run limit of an isolated grading:
 room for starting the isolation and for each stage's teardown."""
 INTERRUPT_GRACE_S = 5.0
+CLEANUP_GRACE_S = 10.0
+"""After the child is killed: time for the launcher to remove its cgroups and scratch."""
 
 
 @dataclass
@@ -164,6 +166,10 @@ def grade_isolated(plan: GradingPlan, reporter: Reporter, launcher: Launcher, sp
         launcher.interrupt()
         reader.join(INTERRUPT_GRACE_S)
         launcher.kill()
+        # The reader's stream ends with the child, and then the launcher removes what it
+        # made (the namespace's cgroups): wait for that too, or crack exits first and
+        # leaves the groups behind, as it did when the child was slow to end under load.
+        reader.join(CLEANUP_GRACE_S)
         report.interrupted = True
         _close(plan, report, "interrupted (Ctrl-C)", (None, StageStatus.SKIPPED), reporter)
         reporter.run_finished(report)

@@ -46,6 +46,37 @@ PORT_POLL_S = 0.005
 T = TypeVar("T")
 
 
+ELSEWHERE_SETTLE_S = 0.5
+"""How long a program may listen on other ports only before crack says so: a server that
+opens two listeners opens them within milliseconds of each other."""
+
+ELSEWHERE_POLL_S = 0.05
+
+
+class _Elsewhere:
+    """Watches for a program that listens, but on other ports than the one it was given (a
+    hard-coded port): no need to wait out the start timeout to say so."""
+
+    def __init__(self, port: int, handed_out: Sequence[int]) -> None:
+        self.port = port
+        self.handed_out = set(handed_out)
+        self.since: float | None = None
+        self.next_look = 0.0
+
+    def settled(self, process: ProgramProcess) -> bool:
+        now = time.monotonic()
+        if now < self.next_look:
+            return False
+        self.next_look = now + ELSEWHERE_POLL_S
+        ports = listening.listening_ports(proctree.descendants({process.pid}))
+        if not ports or self.port in ports or ports <= self.handed_out:
+            self.since = None
+            return False
+        if self.since is None:
+            self.since = now
+        return now - self.since >= ELSEWHERE_SETTLE_S
+
+
 class Harness:
     def __init__(
         self,
@@ -208,9 +239,12 @@ class Harness:
             f"Waiting for your program to {'bind UDP port' if udp else 'accept connections on port'} {port}…"
         )
         deadline = time.monotonic() + max(limit, 0.0)
+        elsewhere = _Elsewhere(port, self.ports) if not udp and listening.PROC_AVAILABLE else None
         while True:
             if self._is_ready(process, port, host, udp):
                 return
+            if elsewhere is not None and elsewhere.settled(process):
+                self._fail_not_ready(process, port, timeout, udp, elsewhere=True)
             if process.returncode is not None:
                 output = process.last_output()
                 self.fail(
@@ -243,7 +277,7 @@ class Harness:
         return True
 
     def _fail_not_ready(
-        self, process: ProgramProcess, port: int, timeout: float | None, udp: bool
+        self, process: ProgramProcess, port: int, timeout: float | None, udp: bool, *, elsewhere: bool = False
     ) -> NoReturn:
         tree = proctree.descendants({process.pid})
         tcp, datagram = sorted(listening.listening_ports(tree)), sorted(listening.udp_ports(tree))
@@ -259,6 +293,13 @@ class Harness:
             hint = "does it read the port from --port and bind a UDP socket (SOCK_DGRAM) on 127.0.0.1?"
         else:
             hint = "does it read the port from --port and listen on 127.0.0.1 (or 0.0.0.0)?"
+        if elsewhere and wrong:
+            others = ", ".join(map(str, wrong))
+            self.fail(
+                f"your program listens on port {others}, not on port {port} (--port {port})",
+                hint=f"it must listen on the port given by --port {port}: read it from its "
+                "arguments instead of using a fixed port",
+            )
         when = "before the stage's time ran out" if timeout is None else f"within {format_seconds(timeout)}"
         verb = f"bind UDP port {port}" if udp else f"accept connections on port {port}"
         self.fail(f"your program did not {verb} {when}", hint=hint)
