@@ -311,8 +311,8 @@ class DnsClient:
                 hint = (
                     f"crack wrote this query in {len(cuts) + 1} pieces (cut after byte "
                     f"{', '.join(map(str, cuts[:4]))}{'…' if len(cuts) > 4 else ''}), as a network may "
-                    "deliver it: one recv() can return part of the length or of the query. Read the "
-                    "2-byte length, then keep reading until you hold that many bytes"
+                    "deliver it: one read from the socket can return part of the length or of the "
+                    "query. Read the 2-byte length, then keep reading until you hold that many bytes"
                 )
             raise StageFailure(f"over TCP: {exc.message}.\n\n{exchange.describe()}", hint) from None
         finally:

@@ -537,8 +537,9 @@ def non_ascii_digits(data: EdgeData) -> list[Case]:
     built on a Unicode digit test (Python's ``str.isdigit()``) gets wrong. Drawn from the
     stage's edge data (``h.data``); patterns stay one ``\\d`` so bytes and characters agree."""
     hint = (
-        "\\d is one of the ten ASCII digits 0-9 only: a Unicode digit test (Python's "
-        "str.isdigit(), Java's Character.isDigit, iswdigit) also accepts ², ٣ and others"
+        "\\d is one of the ten ASCII digits 0-9 only: a Unicode-aware digit test (the "
+        "standard library's isdigit on text in several languages, Character.isDigit, "
+        "iswdigit) also accepts ², ٣ and others"
     )
     word = data.non_ascii_word()
     mixed = [
