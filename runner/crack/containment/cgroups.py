@@ -221,15 +221,23 @@ def _kill_members(group: Path) -> None:
             pass
 
 
+RMDIR_PATIENCE_S = 5.0
+"""rmdir fails while a killed member is still exiting, which takes long on a loaded
+machine (a memory group gives its pages back first)."""
+
+
 def _rmdir_patiently(group: Path) -> None:
-    """rmdir fails while a killed member is still exiting: retry for up to a second."""
-    for _ in range(100):
+    """rmdir, retried for up to RMDIR_PATIENCE_S while a killed member is still exiting."""
+    deadline = time.monotonic() + RMDIR_PATIENCE_S
+    while True:
         try:
             group.rmdir()
             return
         except FileNotFoundError:
             return
         except OSError:
+            if time.monotonic() > deadline:
+                return
             time.sleep(0.01)
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +29,10 @@ from crack.harness import proctree
 UNSHARE = ["unshare", "--net", "--pid", "--mount", "--ipc", "--uts", "--fork", "--mount-proc", "--kill-child"]
 KEEP_WRITABLE_PREFIXES = ("/proc", "/sys", "/dev")
 """Kernel filesystems: /sys/fs/cgroup must stay writable for the program's limits."""
+
+
+KILL_WAIT_S = 10.0
+"""After SIGKILL of the namespace's PID 1: how long its end may take on a loaded machine."""
 
 
 class NamespaceUnavailable(Exception):
@@ -57,12 +63,14 @@ class NamespaceLauncher:
         self.scratch = Path(tempfile.mkdtemp(prefix="crack-ns-"))
         os.chmod(self.scratch, 0o777)
         self.popen: subprocess.Popen[str] | None = None
+        self.umbrella: cgroups.Umbrella | None = None
+        self._removing = threading.Lock()
 
     def start(self, spec: InsideSpec) -> Iterator[str]:
         spec.writable = [spec.cwd, str(self.scratch)]
         extra = {"TMPDIR": str(self.scratch), "CRACK_INSIDE": "namespace"}
         layout = cgroups.detect()
-        umbrella = cgroups.Umbrella(layout) if layout is not None else None
+        self.umbrella = umbrella = cgroups.Umbrella(layout) if layout is not None else None
         if umbrella is not None:
             extra[cgroups.PARENT_ENV] = umbrella.env_value()
         proctree.become_subreaper()
@@ -83,23 +91,40 @@ class NamespaceLauncher:
         finally:
             self.popen.wait()
             proctree.untrack(self.popen.pid)
-            if umbrella is not None:
-                umbrella.remove()
+            self._remove_what_it_made()
+
+    def _remove_what_it_made(self) -> None:
+        """The run's cgroups and scratch folder. Safe to call twice, from two threads: the
+        reader calls it when the stream ends, :meth:`kill` so that crack never exits first."""
+        with self._removing:
+            if self.umbrella is not None:
+                self.umbrella.remove()
             shutil.rmtree(self.scratch, ignore_errors=True)
 
     def interrupt(self) -> None:
-        """Ctrl-C reaches the grader (PID 1 of its namespace, where Python handles SIGINT)."""
+        """Ctrl-C reaches the grader (PID 1 of its namespace, where Python handles SIGINT),
+        and the grader alone: the learner's program, as in a grading without isolation, is
+        ended by the grader's teardown, not by the signal (a program killed by SIGINT first
+        would fail its stage before the grader heard of the Ctrl-C)."""
         if self.popen is not None and self.popen.poll() is None:
-            for pid in proctree.descendants({self.popen.pid}) - {self.popen.pid}:
+            procs = proctree.snapshot()
+            for pid in [p.pid for p in procs.values() if p.ppid == self.popen.pid]:
                 try:
-                    os.kill(pid, 2)
+                    os.kill(pid, signal.SIGINT)
                 except ProcessLookupError:
                     pass
 
     def kill(self) -> None:
-        """SIGKILL ends PID 1 of the namespace, and with it every process inside."""
+        """SIGKILL ends PID 1 of the namespace, and with it every process inside; then what
+        the run made is removed here, in the caller's thread. Leaving that to the reader
+        thread let crack exit first under load, with the run's cgroups left behind."""
         if self.popen is not None:
             proctree.kill_tree({self.popen.pid}, grace=0.0)
+            try:
+                self.popen.wait(timeout=KILL_WAIT_S)
+            except subprocess.TimeoutExpired:
+                pass  # removal below still kills whatever is left in the groups
+        self._remove_what_it_made()
 
     def ended(self) -> str | None:
         if self.popen is None or self.popen.returncode is None:
