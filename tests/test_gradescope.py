@@ -86,6 +86,16 @@ def _zip_holds_what_gradescope_needs(autograder: Path) -> None:
         check=True,
     ).stdout.strip()
     assert where == str(source / "crack_src" / "crack" / "__init__.py")
+    # ./python is the interpreter setup.sh was given, virtual environment and all (this suite
+    # runs from one), not the base interpreter behind it, which lacks crack's dependencies.
+    prefix = subprocess.run(
+        [str(source / "python"), "-c", "import sys; print(sys.prefix)"],
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert prefix == sys.prefix
 
 
 def _run_autograder(autograder: Path, submission: Path | None) -> tuple[int, dict[str, Any]]:
