@@ -4,6 +4,7 @@ output of a program that is run once per case."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import grade_json
-from crack.harness.hints import HINT_FLUSH, looks_like_logging, stderr_hint
+from conftest import grade_json, run_cli
+from crack.harness.hints import HINT_FLUSH, flush_hint, looks_like_logging, stderr_hint
 
 MISTAKES = Path(__file__).parent / "programs" / "mistakes"
 FLUSH_WORDS = "flush it after each reply"
@@ -40,6 +41,22 @@ def test_a_c_server_that_never_flushes_stdio_is_told_to_flush(unflushed_c: Path,
     stage = report["stages"][0]
     assert "nothing" in stage["message"]
     assert HINT_FLUSH in _hints(stage)
+
+
+def test_a_c_learner_is_told_of_c_buffers_alone(unflushed_c: Path, tmp_path: Path) -> None:
+    """In a learner repository the hint names the learner's own language's writer, none
+    of the six others."""
+    assert run_cli(["start", "redis", "repo", "--lang", "c"], cwd=tmp_path).exit_code == 0
+    repo = tmp_path / "repo"
+    out = tmp_path / "report.json"
+    report = ["--output", str(out), "--format", "json"]
+    run_cli(["test", "--stage", "ping", "--run", f"{unflushed_c} redis", *report], cwd=repo)
+    hints = _hints(json.loads(out.read_text())["stages"][0])
+    assert flush_hint("c") in hints, hints
+    assert "C's stdio FILE*" in flush_hint("c")
+    for other in ("bufio.Writer", "BufWriter", "PrintWriter", "Python", "C++"):
+        assert other not in flush_hint("c")
+    assert HINT_FLUSH not in hints
 
 
 def test_an_http_server_that_never_flushes_is_told_to_flush(unflushed_c: Path, tmp_path: Path) -> None:

@@ -171,6 +171,12 @@ def _learner_strings(path: Path) -> Iterator[tuple[int, str]]:
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 skip.add(id(body[0].value))
+        if (
+            isinstance(node, ast.Dict)
+            and node.keys
+            and all(isinstance(key, ast.Constant) and key.value in LANGUAGES for key in node.keys)
+        ):  # a table of one text per language: each learner reads only their own
+            skip.update(id(sub) for value in node.values for sub in ast.walk(value))
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")

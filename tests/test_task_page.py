@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from crack.challenge import load_challenge
+from crack.variants import for_language
 
 WIDTHS = ("80", "100", "200")
 CHALLENGES = ("grep", "http-server", "redis")
@@ -25,7 +26,9 @@ def _words(text: str) -> Counter[str]:
 
 
 def _page_words(markdown: str) -> Counter[str]:
-    """The words a reader sees: a link's text, not its address."""
+    """The words a reader sees: a link's text, not its address; a code block's text, not
+    the language tag of its fence."""
+    markdown = re.sub(r"^[ \t]*(```|~~~)[^\n]*$", "", markdown, flags=re.MULTILINE)
     return _words(re.sub(r"\]\([^)]*\)", "]", markdown))
 
 
@@ -53,7 +56,7 @@ def test_every_word_of_every_page_is_printed_at_every_width(
         for stage in challenge.stages:
             result = crack(["task", stage.slug], cwd=repo, env={"COLUMNS": width})
             assert result.exit_code == 0, result.output
-            missing = _missing(challenge.instructions(stage), result.output)
+            missing = _missing(for_language(challenge.instructions(stage), "python"), result.output)
             assert not missing, f"{slug}/{stage.slug} at {width} columns lost {missing}"
             too_long = [line for line in result.output.splitlines() if len(line.rstrip()) > int(width)]
             assert not too_long, f"{slug}/{stage.slug}: lines wider than {width} columns: {too_long[:2]}"
@@ -68,5 +71,5 @@ def test_piped_output_keeps_every_word(tmp_path: Path) -> None:
     printed = subprocess.run(
         [*crack, "task"], cwd=tmp_path / "repo", env=env, check=True, capture_output=True, text=True
     ).stdout
-    assert not _missing(challenge.instructions(challenge.stages[0]), printed)
+    assert not _missing(for_language(challenge.instructions(challenge.stages[0]), "python"), printed)
     assert max(len(line.rstrip()) for line in printed.splitlines()) <= 100

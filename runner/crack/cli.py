@@ -439,15 +439,21 @@ def demo(ctx: click.Context, challenge: str, language: str, seed: int | None) ->
     """Grade the reference solution of CHALLENGE through every stage (default: redis)."""
     import tempfile
 
-    from crack.authoring.solutions import materialize
+    from crack.authoring.solutions import fallback_note, materialize, reference_language
     from crack.challenge import load_challenge
+    from crack.languages import load_language
 
+    load_language(language)  # an unknown one is named, with the known ones
     loaded = load_challenge(challenge)
+    shown = reference_language(loaded, language)
+    if shown != language:
+        _console().print(fallback_note(language, shown))
     with tempfile.TemporaryDirectory(prefix=f"crack-demo-{challenge}-") as tmp:
-        program = materialize(loaded, language, loaded.stages[-1].slug, Path(tmp) / "reference")
-        _console().print(f"Demo: the {language} reference solution of {loaded.name}, in {program}\n")
+        program = materialize(loaded, shown, loaded.stages[-1].slug, Path(tmp) / "reference")
+        _console().print(f"Demo: the {shown} reference solution of {loaded.name}, in {program}\n")
         code, _ = _run_grading(
             challenge_slug=challenge,
+            build=load_language(shown).build,
             run=None,
             all_stages=True,
             until=None,

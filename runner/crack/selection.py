@@ -103,6 +103,7 @@ def resolve(
         else:
             program = parse_command(repo.config.run, repo.root, "run", repo.config_path)
         build = build or repo.config.build
+        program = replace(program, language=repo.config.language)
         current: str | None = repo.config.stage
     elif challenge_slug:
         challenge = load_challenge(challenge_slug)

@@ -47,6 +47,7 @@ __all__ = ["tester"]
 
 def each(h: Harness, checks: list[Callable[[Harness], object]]) -> None:
     """Run independent commands (each only reads its database) at once, logged in order."""
+
     def run(case_h: Harness, check: Callable[[Harness], object]) -> None:
         check(case_h)
 

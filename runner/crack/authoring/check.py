@@ -74,6 +74,7 @@ def _grade(job: _Job) -> _Outcome:
         kind, name = job.build
         run = "./your_program.sh"
         build = None
+        language: str | None = job.language
         extra: list[Substitution] = []
         if kind == "reference":
             program = materialize(challenge, job.language, name, dest)
@@ -82,11 +83,13 @@ def _grade(job: _Job) -> _Outcome:
             scenario = next(s for s in load_scenarios(challenge) if s.name == name)
             program = scenario.build(challenge, dest)
             run, extra = scenario.spec.run, scenario.spec.normalise
+            language = scenario.spec.language
         else:
+            language = None
             assert challenge.oracle is not None
             dest.mkdir()
             program, run = dest, challenge.oracle.command_for(challenge.directory)
-        report = grade_silently(challenge, program, run=run, build=build, until=job.until)
+        report = grade_silently(challenge, program, run=run, build=build, until=job.until, language=language)
     outcome.statuses = {s.slug: s.status.value for s in report.stages}
     outcome.problem = verdict_problem(report, job.fails_at)
     if job.fails_at is not None and outcome.problem is None and job.kind == "scenario":

@@ -117,6 +117,7 @@ def grade_silently(
     until: str | None = None,
     only: str | None = None,
     seed: int = SCENARIO_SEED,
+    language: str | None = None,
 ) -> RunReport:
     """Grade ``program`` in-process, stages 1..``until`` (default all) or just stage ``only``,
     after running ``build`` in it (compiled languages), and return the report."""
@@ -126,7 +127,9 @@ def grade_silently(
         stages = challenge.stages[: challenge.index_of(until) + 1]
     else:
         stages = challenge.stages
-    spec = dataclasses.replace(ProgramSpec.parse(run, program), containment=standard(), build=build)
+    spec = dataclasses.replace(
+        ProgramSpec.parse(run, program), containment=standard(), build=build, language=language
+    )
     plan = GradingPlan(challenge, load_tester(challenge), spec, stages, seed)
     return grade(plan, NullReporter())
 

@@ -43,6 +43,7 @@ class InsideSpec:
     seed: int
     env: dict[str, str] = field(default_factory=dict)
     build: str | None = None
+    language: str | None = None
     fail_fast: bool = True
     timeout_scale: float = 1.0
     isolation: str = "none"
@@ -68,6 +69,7 @@ def spec_for(plan: GradingPlan, *, user: str | None, writable: list[str]) -> Ins
         cwd=str(plan.program.cwd),
         env=dict(plan.program.env),
         build=plan.program.build,
+        language=plan.program.language,
         stages=[stage.slug for stage in plan.stages],
         seed=plan.seed,
         fail_fast=plan.fail_fast,
@@ -89,7 +91,9 @@ def grade_inside(spec: InsideSpec) -> int:
 
     challenge = load_challenge_file(Path(spec.challenge_dir) / "challenge.yaml")
     containment = Containment(Limits(**spec.limits), user=spec.user)  # type: ignore[arg-type]
-    program = ProgramSpec(tuple(spec.command), Path(spec.cwd), spec.env, containment, build=spec.build)
+    program = ProgramSpec(
+        tuple(spec.command), Path(spec.cwd), spec.env, containment, build=spec.build, language=spec.language
+    )
     plan = GradingPlan(
         challenge,
         load_tester(challenge),

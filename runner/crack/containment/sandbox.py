@@ -57,7 +57,7 @@ CI secrets) is dropped. ``LC_*`` variables pass too."""
 SANDBOX_USER = "nobody"
 _LAUNCH_SCRIPT = (
     'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; '
-    "ulimit -c 0; ulimit -S -t {cpu}; ulimit -H -t {cpu_hard}{nproc}; exec \"$@\""
+    'ulimit -c 0; ulimit -S -t {cpu}; ulimit -H -t {cpu_hard}{nproc}; exec "$@"'
 )
 
 

@@ -22,7 +22,7 @@ from crack.harness.clock import LogicalClock
 from crack.harness.data import EdgeData
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.growth import Growth, measure_growth
-from crack.harness.hints import HINT_FLUSH, caused_by, hint_from_output, stderr_hint
+from crack.harness.hints import caused_by, flush_hint, hint_from_output, stderr_hint
 from crack.harness.lines import LineSession
 from crack.harness.log import SessionLog
 from crack.harness.net import (
@@ -468,10 +468,11 @@ class Harness:
             return []
         hints = []
         if caused_by(failure, ReadTimeout) and self._kept_every_reply():
-            hints.append(HINT_FLUSH)
+            hints.append(flush_hint(self.program.language))
         if self._runs:
             result, stdin, cwd = self._runs[-1]
-            if (hint := stderr_hint(result.stdout, stdin + self._files_under(cwd))) is not None:
+            given = stdin + self._files_under(cwd)
+            if (hint := stderr_hint(result.stdout, given, self.program.language)) is not None:
                 hints.append(hint)
         return hints
 

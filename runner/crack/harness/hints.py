@@ -42,19 +42,51 @@ def hint_from_output(output: str) -> str | None:
     return None
 
 
-HINT_FLUSH = (
-    "your program read what crack sent, yet not one byte came back: if it writes through a buffered writer "
-    "(Go's bufio.Writer, C's stdio FILE*, C++ streams, Java's PrintWriter or BufferedWriter, "
-    "Rust's BufWriter, Python's socket.makefile), flush it after each reply — bytes left in a "
-    "buffer never reach the socket"
-)
+_BUFFERED_WRITERS = {
+    "go": "Go's bufio.Writer",
+    "c": "C's stdio FILE*",
+    "cpp": "C++ streams",
+    "java": "Java's PrintWriter or BufferedWriter",
+    "rust": "Rust's BufWriter",
+    "javascript": "a corked Node socket",
+    "python": "Python's socket.makefile",
+}
+_STDERR_WRITES = {
+    "cpp": "std::cerr",
+    "c": "fprintf(stderr, …)",
+    "java": "System.err.println",
+    "go": "fmt.Fprintln(os.Stderr, …)",
+    "rust": "eprintln!",
+    "javascript": "console.error",
+    "python": "print(…, file=sys.stderr)",
+}
 
-HINT_STDERR = (
+
+def _for(language: str | None, table: dict[str, str]) -> str:
+    """The learner's own language's way, or every language's when it is not known (a
+    program named with ``--run``, an oracle)."""
+    if language in table:
+        return table[language]
+    return ", ".join(table.values())
+
+
+def flush_hint(language: str | None = None) -> str:
+    return (
+        "your program read what crack sent, yet not one byte came back: if it writes through a "
+        f"buffered writer ({_for(language, _BUFFERED_WRITERS)}), flush it after each reply — bytes "
+        "left in a buffer never reach the socket"
+    )
+
+
+HINT_FLUSH = flush_hint()
+"""The flush hint for a program whose language is not known."""
+
+_HINT_STDERR = (
     "your program printed log or debug lines on standard output ({example}): standard output "
     "is what the tester grades, so write logs and debug output to standard error instead "
-    "(std::cerr, fprintf(stderr, …), System.err.println, fmt.Fprintln(os.Stderr, …), "
-    "eprintln!, console.error, print(…, file=sys.stderr))"
+    "({way})"
 )
+
 
 _LOG_LINE = re.compile(
     rb"^\W{0,3}(?:(?:debug|dbg)\b|(?:trace|info|log|warn|warning)\s*[\]:=>|)])", re.IGNORECASE
@@ -66,7 +98,7 @@ def looks_like_logging(line: bytes) -> bool:
     return bool(_LOG_LINE.match(line))
 
 
-def stderr_hint(stdout: bytes, given: bytes = b"") -> str | None:
+def stderr_hint(stdout: bytes, given: bytes = b"", language: str | None = None) -> str | None:
     """The hint for log lines on stdout, or None when stdout shows none. A line found in
     ``given`` (what the program was given to read: a grep prints lines of its input, and
     an input line may well read "log: started") is data, never logging."""
@@ -75,7 +107,7 @@ def stderr_hint(stdout: bytes, given: bytes = b"") -> str | None:
         return None
     from crack.harness.bytes_display import show
 
-    return HINT_STDERR.format(example=show(logs[0], 60))
+    return _HINT_STDERR.format(example=show(logs[0], 60), way=_for(language, _STDERR_WRITES))
 
 
 def caused_by(failure: BaseException, kind: type[BaseException]) -> bool:

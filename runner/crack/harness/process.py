@@ -39,6 +39,9 @@ class ProgramSpec:
     build: str | None = None
     """A command line that builds the program, run once in ``cwd`` before grading
     (``crack.yml``'s ``build:``; see :mod:`crack.build`). None: nothing to build."""
+    language: str | None = None
+    """The learner's language (``crack.yml``), so that hints name its own API; None when
+    not known (a program named with ``--run`` outside a learner repository, an oracle)."""
 
     @classmethod
     def parse(cls, command_line: str, cwd: Path) -> ProgramSpec:
