@@ -24,7 +24,9 @@ _REAL_EXTRACTALL = tarfile.TarFile.extractall
 
 @pytest.fixture
 def old_tarfile(monkeypatch: pytest.MonkeyPatch) -> None:
-    def extractall(self: tarfile.TarFile, path: Any = ".", members: Any = None, *, numeric_owner: bool = False) -> None:
+    def extractall(
+        self: tarfile.TarFile, path: Any = ".", members: Any = None, *, numeric_owner: bool = False
+    ) -> None:
         _REAL_EXTRACTALL(self, path, members, numeric_owner=numeric_owner, filter="fully_trusted")
 
     monkeypatch.setattr(tarfile.TarFile, "extractall", extractall)

@@ -209,9 +209,8 @@ def _extract_tar(tar: tarfile.TarFile, archive: Path, dest: Path) -> None:
             base = PurePosixPath(member.name).parent if member.issym() else PurePosixPath(".")
             target = posixpath.normpath(posixpath.join(str(base), member.linkname))
             if posixpath.isabs(member.linkname) or target == ".." or target.startswith("../"):
-                raise SubmissionError(
-                    f"{archive}: refuses the link '{member.name}' -> '{member.linkname}' (outside the archive)"
-                )
+                link = f"'{member.name}' -> '{member.linkname}'"
+                raise SubmissionError(f"{archive}: refuses the link {link} (outside the archive)")
         member.mode &= 0o755  # no setuid, setgid or sticky bit, nothing writable by others
         member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
     tar.extractall(dest, members=members)
