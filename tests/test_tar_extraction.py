@@ -20,6 +20,8 @@ import pytest
 from crack.batch.sources import SubmissionError, parse_source, prepare
 
 _REAL_EXTRACTALL = tarfile.TarFile.extractall
+_FILTERS = {"filter": "fully_trusted"} if hasattr(tarfile, "data_filter") else {}
+"""How the simulated old extractall calls the real one: on an old Python, as it is."""
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def old_tarfile(monkeypatch: pytest.MonkeyPatch) -> None:
     def extractall(
         self: tarfile.TarFile, path: Any = ".", members: Any = None, *, numeric_owner: bool = False
     ) -> None:
-        _REAL_EXTRACTALL(self, path, members, numeric_owner=numeric_owner, filter="fully_trusted")
+        _REAL_EXTRACTALL(self, path, members, numeric_owner=numeric_owner, **_FILTERS)
 
     monkeypatch.setattr(tarfile.TarFile, "extractall", extractall)
     monkeypatch.delattr(tarfile, "data_filter", raising=False)
