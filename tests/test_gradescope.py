@@ -158,6 +158,25 @@ def test_autograder_zip_set_up_and_run_against_an_autograder_tree(autograder: Pa
     assert all(t["status"] == "failed" and "not graded" in t["output"] for t in results["tests"])
 
 
+@pytest.mark.slow
+def test_run_autograder_writes_results_when_crack_cannot_start(autograder: Path, tmp_path: Path) -> None:
+    """An interpreter that cannot import crack's dependencies fails before crack's own
+    safety net: run_autograder still leaves a results.json that names the fault."""
+    broken = tmp_path / "autograder"
+    shutil.copytree(autograder, broken, symlinks=True)
+    python = broken / "source" / "python"
+    python.unlink()
+    python.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'rich'\" >&2\nexit 1\n")
+    python.chmod(0o755)
+    code, results = _run_autograder(broken, None)
+    assert code == 1
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"] == (
+        "internal error in crack's autograder (not your fault; tell your instructor): "
+        "it stopped with status 1 before grading"
+    )
+
+
 def test_autograder_writes_results_even_when_it_breaks(tmp_path: Path) -> None:
     from crack.gradescope.autograder import main
 

@@ -80,7 +80,21 @@ SOURCE="$ROOT/source"
 PYTHON="$SOURCE/python"
 [ -x "$PYTHON" ] || PYTHON=python3
 export PYTHONPATH="$SOURCE/crack_src${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PYTHON" -m crack.gradescope.autograder --root "$ROOT" --config "$SOURCE/crack-autograder.json"
+RESULTS="$ROOT/results/results.json"
+rm -f "$RESULTS"
+"$PYTHON" -m crack.gradescope.autograder --root "$ROOT" --config "$SOURCE/crack-autograder.json"
+code=$?
+if [ ! -s "$RESULTS" ]; then
+  # crack did not even start (an interpreter without its dependencies, a damaged image).
+  # Without a results.json the student sees only "The autograder failed to execute
+  # correctly"; this one says whose fault it is. The cause is in this script's output.
+  mkdir -p "$ROOT/results"
+  why="internal error in crack's autograder (not your fault; tell your instructor)"
+  why="$why: it stopped with status $code before grading"
+  printf '{"score": 0, "output": "%s", "visibility": "visible", "tests": []}\\n' "$why" >"$RESULTS"
+  [ "$code" -ne 0 ] || code=3
+fi
+exit "$code"
 """
 
 
