@@ -41,7 +41,7 @@ lint: install
 check: lint test
 
 ## CI (.ci/run) on a clean clone of HEAD, in a fresh Debian 12 root that has nothing but
-## Python: proves a new machine sets itself up (needs root; the whole suite, ~20 min).
+## Python: proves a new machine sets itself up (needs root; apt, pip and the whole suite: ~30 min).
 ci-fresh-root:
 	CI_NICE=$${CI_NICE:-10} bash scripts/ci-in-fresh-root.sh
 
