@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 JOBS   ?= 4
 
-.PHONY: demo test lint check bench install system-deps clean docker
+.PHONY: demo test lint check bench install system-deps clean docker ci-fresh-root
 
 # crack itself: a venv and pip, nothing from apt (the Redis demo grades the Python
 # reference solution and needs nothing else).
@@ -39,6 +39,11 @@ lint: install
 	MYPY=$(BIN)/mypy bash scripts/typecheck.sh
 
 check: lint test
+
+## CI (.ci/run) on a clean clone of HEAD, in a fresh Debian 12 root that has nothing but
+## Python: proves a new machine sets itself up (needs root; apt, pip and the whole suite: ~30 min).
+ci-fresh-root:
+	CI_NICE=$${CI_NICE:-10} bash scripts/ci-in-fresh-root.sh
 
 ## Speed targets, measured side by side in one run.
 bench: install

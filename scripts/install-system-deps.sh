@@ -8,6 +8,7 @@ missing=()
 need() {  # need COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || missing+=("$2")
 }
+need make make  # the Makefile drives set-up and the tests; Debian's minimal install lacks it
 need redis-server redis-server
 need nginx nginx-light
 need haproxy haproxy

@@ -86,6 +86,16 @@ def _zip_holds_what_gradescope_needs(autograder: Path) -> None:
         check=True,
     ).stdout.strip()
     assert where == str(source / "crack_src" / "crack" / "__init__.py")
+    # ./python is the interpreter setup.sh was given, virtual environment and all (this suite
+    # runs from one), not the base interpreter behind it, which lacks crack's dependencies.
+    prefix = subprocess.run(
+        [str(source / "python"), "-c", "import sys; print(sys.prefix)"],
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert prefix == sys.prefix
 
 
 def _run_autograder(autograder: Path, submission: Path | None) -> tuple[int, dict[str, Any]]:
@@ -146,6 +156,25 @@ def test_autograder_zip_set_up_and_run_against_an_autograder_tree(autograder: Pa
         "crack could not grade your submission: no run script: ./your_program.sh"
     )
     assert all(t["status"] == "failed" and "not graded" in t["output"] for t in results["tests"])
+
+
+@pytest.mark.slow
+def test_run_autograder_writes_results_when_crack_cannot_start(autograder: Path, tmp_path: Path) -> None:
+    """An interpreter that cannot import crack's dependencies fails before crack's own
+    safety net: run_autograder still leaves a results.json that names the fault."""
+    broken = tmp_path / "autograder"
+    shutil.copytree(autograder, broken, symlinks=True)
+    python = broken / "source" / "python"
+    python.unlink()
+    python.write_text("#!/bin/sh\necho \"ModuleNotFoundError: No module named 'rich'\" >&2\nexit 1\n")
+    python.chmod(0o755)
+    code, results = _run_autograder(broken, None)
+    assert code == 1
+    assert results["score"] == 0 and results["tests"] == []
+    assert results["output"] == (
+        "internal error in crack's autograder (not your fault; tell your instructor): "
+        "it stopped with status 1 before grading"
+    )
 
 
 def test_autograder_writes_results_even_when_it_breaks(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,40 @@ def hang(h):
     conn = h.connect(port)
     conn.read_until(b"\\n", timeout=60)
 """
+
+
+def _buffered_env() -> dict[str, str]:
+    """A learner's environment: Python block-buffers output to a pipe unless crack flushes."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_log_lines_reach_a_pipe_while_the_grading_runs(
+    fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    """`crack test | tee`, a CI log, a parent process: each log line arrives when it is
+    written, not when crack exits."""
+    shutil.copy(PROGRAMS / "mute.py", tmp_path / "mute.py")
+    fake_challenges("fake", [{"slug": "quick"}, {"slug": "hang", "timeout": 120}], HANG_TESTER)
+    started = time.monotonic()
+    crack = subprocess.Popen(
+        [*CRACK_TEST, "--run", f"{sys.executable} {tmp_path / 'mute.py'}"],
+        cwd=tmp_path,
+        env=_buffered_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert crack.stdout is not None
+    for line in crack.stdout:
+        if "now waiting for an answer" in line:
+            break
+    # Held back, the line would come only when the stage times out (120 s) and crack's
+    # output is flushed on its way out.
+    waited = time.monotonic() - started
+    crack.send_signal(signal.SIGINT)
+    crack.stdout.read()
+    assert crack.wait(timeout=20) == 130
+    assert waited < 100, f"the line came after {waited:.0f} s"
 
 
 def _program_pid(marker: str) -> int:
@@ -75,6 +110,7 @@ def test_ctrl_c_kills_the_tree_and_exits_130(
             isolation,
         ],
         cwd=tmp_path,
+        env=_buffered_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -16,6 +16,7 @@ that submission's error, never the batch's.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -179,8 +180,7 @@ def _extract(archive: Path, dest: Path) -> Path:
             _extract_zip(archive, dest)
         else:
             with tarfile.open(archive, "r:*") as tar:
-                # The "data" filter refuses absolute paths, links out of dest and device files.
-                tar.extractall(dest, filter="data")
+                _extract_tar(tar, archive, dest)
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as exc:
         raise SubmissionError(f"{archive}: corrupt or unreadable archive ({exc})") from None
     entries = [entry for entry in dest.iterdir() if entry.name not in ("__MACOSX",)]
@@ -189,6 +189,31 @@ def _extract(archive: Path, dest: Path) -> Path:
     if not entries:
         raise SubmissionError(f"{archive}: the archive is empty")
     return dest
+
+
+def _extract_tar(tar: tarfile.TarFile, archive: Path, dest: Path) -> None:
+    """Extract with the "data" filter: it refuses absolute paths, links out of ``dest`` and
+    device files, drops setuid bits and the archive's owners. Pythons before 3.11.4 (Debian
+    12 ships 3.11.2) have no filters: the same checks are made here, member by member."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(dest, filter="data")
+        return
+    members = tar.getmembers()
+    for member in members:
+        if not _safe_member(member.name):
+            raise SubmissionError(f"{archive}: refuses the entry '{member.name}' (outside the archive)")
+        if not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+            raise SubmissionError(f"{archive}: refuses the entry '{member.name}' (a device or pipe)")
+        if member.issym() or member.islnk():
+            # A symlink's target is relative to its own folder, a hard link's to the archive's root.
+            base = PurePosixPath(member.name).parent if member.issym() else PurePosixPath(".")
+            target = posixpath.normpath(posixpath.join(str(base), member.linkname))
+            if posixpath.isabs(member.linkname) or target == ".." or target.startswith("../"):
+                link = f"'{member.name}' -> '{member.linkname}'"
+                raise SubmissionError(f"{archive}: refuses the link {link} (outside the archive)")
+        member.mode &= 0o755  # no setuid, setgid or sticky bit, nothing writable by others
+        member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    tar.extractall(dest, members=members)
 
 
 def _extract_zip(archive: Path, dest: Path) -> None:

@@ -31,9 +31,9 @@ _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "_data", "scenarios", ".m
 SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, in /autograder/source, when it builds the autograder image.
-# It leaves ./python: the interpreter run_autograder grades with. By default a virtual
-# environment with crack's dependencies, on a Python >= 3.11 the image has (or python3.11,
-# installed, on Ubuntu 22.04). CRACK_AUTOGRADER_PYTHON names an interpreter that already has
+# It leaves ./python, which starts the interpreter run_autograder grades with. By default a
+# virtual environment with crack's dependencies, on a Python >= 3.11 the image has (or
+# python3.11, installed, on Ubuntu 22.04). CRACK_AUTOGRADER_PYTHON names an interpreter that already has
 # them (a custom image; the tests) and is used as it is.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -60,7 +60,12 @@ else
   PYTHON="$PWD/venv/bin/python"
 fi
 "$PYTHON" -m pip install -q -r requirements.txt
-ln -sfn "$PYTHON" python
+# ./python starts that interpreter by its own path. Not a symlink: Python looks for a virtual
+# environment's pyvenv.cfg beside the path it was started by, so a symlink to venv/bin/python
+# would start the bare base interpreter, without crack's dependencies.
+rm -f python
+printf '#!/usr/bin/env bash\\nexec %q "$@"\\n' "$PYTHON" >python
+chmod 755 python
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
   echo "crack needs Python >= 3.11; $PYTHON is older" >&2; exit 1; }
 """
@@ -75,7 +80,21 @@ SOURCE="$ROOT/source"
 PYTHON="$SOURCE/python"
 [ -x "$PYTHON" ] || PYTHON=python3
 export PYTHONPATH="$SOURCE/crack_src${PYTHONPATH:+:$PYTHONPATH}"
-exec "$PYTHON" -m crack.gradescope.autograder --root "$ROOT" --config "$SOURCE/crack-autograder.json"
+RESULTS="$ROOT/results/results.json"
+rm -f "$RESULTS"
+"$PYTHON" -m crack.gradescope.autograder --root "$ROOT" --config "$SOURCE/crack-autograder.json"
+code=$?
+if [ ! -s "$RESULTS" ]; then
+  # crack did not even start (an interpreter without its dependencies, a damaged image).
+  # Without a results.json the student sees only "The autograder failed to execute
+  # correctly"; this one says whose fault it is. The cause is in this script's output.
+  mkdir -p "$ROOT/results"
+  why="internal error in crack's autograder (not your fault; tell your instructor)"
+  why="$why: it stopped with status $code before grading"
+  printf '{"score": 0, "output": "%s", "visibility": "visible", "tests": []}\\n' "$why" >"$RESULTS"
+  [ "$code" -ne 0 ] || code=3
+fi
+exit "$code"
 """
 
 

@@ -71,9 +71,14 @@ class TextReporter:
             return
         if self._plain:
             # No colours to render: write the line as it is (rich costs ~0.1 ms a line, and
-            # a grading logs hundreds).
+            # a grading logs hundreds). Flushed, as rich does: on a pipe (`| tee`, CI, a
+            # parent process) the line is due now, not when a block fills or crack exits.
             with self._lock:
-                self.console.file.write(line.render() + "\n")
+                try:
+                    self.console.file.write(line.render() + "\n")
+                    self.console.file.flush()
+                except BrokenPipeError:
+                    self.console.on_broken_pipe()
             return
         text = Text()
         text.append(f"[{line.label}] ", style=_STYLE[line.source])
