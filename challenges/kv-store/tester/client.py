@@ -174,6 +174,8 @@ class Store:
             reply = self.read_reply(line)
             if reply == "END":
                 break
+            if not got and reply.startswith("ERR"):
+                raise self.mismatch(line, "the keys in range, then END", reply, _error_hint(reply))
             got.append(reply)
             if len(got) > len(self.model) + 10:
                 break
