@@ -64,12 +64,10 @@ def test_kill_ends_the_program_and_its_children_and_is_not_called_a_crash(tmp_pa
 def test_bytes_read_counts_what_the_program_reads(tmp_path: Path) -> None:
     big = tmp_path / "big"
     big.write_bytes(b"x" * 3_000_000)
-    reader = (
-        "import sys, time\n"
-        "print('ready', flush=True)\n"
-        "sys.stdin.readline()\n"
+    reader = "import sys, time\nprint('ready', flush=True)\nsys.stdin.readline()\n"
+    h = _harness(
+        tmp_path, (sys.executable, "-c", reader + f"open({str(big)!r}, 'rb').read()\ntime.sleep(60)\n")
     )
-    h = _harness(tmp_path, (sys.executable, "-c", reader + f"open({str(big)!r}, 'rb').read()\ntime.sleep(60)\n"))
     process = h.start_program(stdin_pipe=True)
     deadline = time.monotonic() + 10
     while "ready" not in process.last_output() and time.monotonic() < deadline:

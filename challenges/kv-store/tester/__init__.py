@@ -210,8 +210,7 @@ def damage_last(h: Harness, store: Store, needle: str, how: str) -> None:
     copy = last_copy(store.data_dir, needle.encode())
     if copy is None:
         h.fail(
-            f"the value of the last PUT ({needle[:40]}…) is in no file under --data-dir "
-            f"{store.data_dir}",
+            f"the value of the last PUT ({needle[:40]}…) is in no file under --data-dir {store.data_dir}",
             hint="write each value's bytes as they came (no encoding, no compression) into files "
             "under --data-dir, before answering OK",
         )
@@ -219,7 +218,9 @@ def damage_last(h: Harness, store: Store, needle: str, how: str) -> None:
     middle = copy.offset + copy.length // 2
     if how == "tear":
         cut = tear_at(copy.path, middle)
-        h.log(f"Cutting the last {cut:,} bytes off {name}: the last record now ends in the middle of its value.")
+        h.log(
+            f"Cutting the last {cut:,} bytes off {name}: the last record now ends in the middle of its value."
+        )
     else:
         old, new = flip_byte(copy.path, middle)
         h.log(
@@ -330,7 +331,9 @@ def crash_compaction(h: Harness) -> None:
         changes = h.random.choice([1, 1, 2])
         assert store.conn is not None and store.process is not None
         watch = DirectoryWatch(store.data_dir)
-        h.log(f"> COMPACT (round {round_}: crack kills your program at change {changes} of the data directory)")
+        h.log(
+            f"> COMPACT (round {round_}: crack kills your program at change {changes} of the data directory)"
+        )
         store.conn.send(b"COMPACT\n")
         deadline = time.monotonic() + min(CHANGE_WAIT_S, h.remaining() - 1)
         while watch.changes < changes and time.monotonic() < deadline:
@@ -347,7 +350,9 @@ def crash_compaction(h: Harness) -> None:
             store.start()
             store.check_all()
         sample = h.random.sample(keys, 200)
-        store.load([(k, value(h, 60) if h.random.random() < 0.8 else None) for k in sample], what="PUTs and DELs")
+        store.load(
+            [(k, value(h, 60) if h.random.random() < 0.8 else None) for k in sample], what="PUTs and DELs"
+        )
     with context("after a compaction that was allowed to finish: ", HINT_TORN_COMPACTION):
         store.compact()
         store.restart()
@@ -360,7 +365,10 @@ def scan(h: Harness) -> None:
     store = Store(h, data_dir(h))
     store.start()
     keys = sorted({key(h, n) for n in range(60)})
-    store.load([(k, value(h, h.random.randint(5, 30))) for k in h.random.sample(keys, len(keys))], what="PUTs in random order")
+    store.load(
+        [(k, value(h, h.random.randint(5, 30))) for k in h.random.sample(keys, len(keys))],
+        what="PUTs in random order",
+    )
     store.load([(k, None) for k in h.random.sample(keys, 10)], what="DELs")
     store.load([(k, value(h, 12)) for k in h.random.sample(keys, 10)], what="overwrites")
     store.scan("a", "z")

@@ -53,9 +53,7 @@ class Store:
 
     def kill(self, why: str = "") -> None:
         assert self.process is not None and self.conn is not None
-        self.h.log(
-            f"Killing your program with SIGKILL{why} (no chance to save anything on exit)."
-        )
+        self.h.log(f"Killing your program with SIGKILL{why} (no chance to save anything on exit).")
         self.conn.close()
         self.h.kill(self.process)
 
@@ -91,9 +89,7 @@ class Store:
             ) from None
 
     def mismatch(self, line: str, expected: str, got: str, hint: str | None) -> StageFailure:
-        return StageFailure(
-            f"sent {shorten(line)}\n  expected {expected}\n       got {shorten(got)}", hint
-        )
+        return StageFailure(f"sent {shorten(line)}\n  expected {expected}\n       got {shorten(got)}", hint)
 
     def put(self, key: str, value: str, *, quiet: bool = False) -> None:
         line = f"PUT {key} {value}"
@@ -109,7 +105,9 @@ class Store:
             raise self.mismatch(line, "OK (whether or not the key existed)", reply, _error_hint(reply))
         self.model.pop(key, None)
 
-    def get(self, key: str, *, hint: str | None = None, quiet: bool = False, accept: Sequence[str | None] = ()) -> None:
+    def get(
+        self, key: str, *, hint: str | None = None, quiet: bool = False, accept: Sequence[str | None] = ()
+    ) -> None:
         line = f"GET {key}"
         reply = self.call(line, quiet=quiet)
         expected = self.model.get(key)
@@ -140,7 +138,9 @@ class Store:
         for key, reply in zip(keys, replies, strict=True):
             expected = self.model.get(key)
             if reply != _reply_for(expected):
-                raise self.mismatch(f"GET {key}", describe(expected), reply, hint or _get_hint(reply, expected))
+                raise self.mismatch(
+                    f"GET {key}", describe(expected), reply, hint or _get_hint(reply, expected)
+                )
         self.h.log(f"All {len(keys)} keys hold what was acknowledged last.")
 
     def load(self, pairs: Sequence[tuple[str, str | None]], *, what: str) -> None:
@@ -195,7 +195,8 @@ class Store:
             f"sent {line}\n  expected {len(wanted)} lines (keys in [{start}, {end}) in key order), then END\n"
             f"       got {len(got)} lines{', then END' if reply == 'END' else ''}"
             + (f"; the first extra one: {shorten(got[len(wanted)])}" if len(got) > len(wanted) else ""),
-            hint or "SCAN lists every live key from start (included) to end (excluded), no deleted key, then END",
+            hint
+            or "SCAN lists every live key from start (included) to end (excluded), no deleted key, then END",
         )
 
 
@@ -212,7 +213,11 @@ def _error_hint(reply: str) -> str | None:
 def _get_hint(reply: str, expected: str | None) -> str | None:
     if expected is None and reply.startswith("VALUE "):
         return "this key was deleted (or never written): a DEL must hide every older value of the key"
-    if expected is not None and reply == f"VALUE {expected[: len(reply) - 6]}" and len(reply) - 6 < len(expected):
+    if (
+        expected is not None
+        and reply == f"VALUE {expected[: len(reply) - 6]}"
+        and len(reply) - 6 < len(expected)
+    ):
         return "the value came back cut short: read the whole record (its length is in the record)"
     if expected is not None and reply.startswith("VALUE ") and reply != f"VALUE {expected}":
         return "an older value came back: the newest record of a key must win"
