@@ -227,6 +227,11 @@ def _get_hint(reply: str, expected: str | None) -> str | None:
 def _scan_hint(want: str, have: str, wanted: list[str], got: list[str]) -> str:
     if sorted(got) == wanted:
         return "the keys are all there but out of order: SCAN returns keys in byte order (sort them)"
+    if want.split(" ", 1)[0] == have.split(" ", 1)[0]:
+        return (
+            "an older value of the key came back: when merging tables (and the memtable), the "
+            "newest version of a key wins"
+        )
     return "SCAN lists every live key in [start, end), the newest value of each, in key order"
 
 
