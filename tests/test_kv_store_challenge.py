@@ -20,7 +20,7 @@ def test_starter_fails_the_first_stage_with_a_clear_message(tmp_path: Path) -> N
     assert "before it accepted connections" in report.stages[0].message
 
 
-def test_the_stages_build_a_store_from_log_to_crash_safe_compaction() -> None:
+def test_the_stages_build_a_store_from_a_log_to_a_leveled_lsm_tree() -> None:
     assert CHALLENGE.stage_slugs == [
         "put-get",
         "append-log",
@@ -29,6 +29,10 @@ def test_the_stages_build_a_store_from_log_to_crash_safe_compaction() -> None:
         "compaction",
         "crash-compaction",
         "scan",
+        "sorted-tables",
+        "bloom",
+        "range-reads",
+        "leveled-compaction",
     ]
 
 

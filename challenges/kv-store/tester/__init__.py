@@ -527,3 +527,81 @@ def range_reads(h: Harness) -> None:
     store.restart()
     with context("after COMPACT and a restart: "):
         store.scan(keys[0], keys[-1])
+
+
+# --- 11 ----------------------------------------------------------------------------------
+LEVELED_KEYS = 600
+LEVELED_VALUE = 3_000
+LEVELED_ROUNDS = 12
+HINT_UNBOUNDED = (
+    "tables must be merged as they accumulate, without a COMPACT: when level 0 holds a few "
+    "tables (LevelDB: 4), merge them with the tables of level 1 into new level-1 tables, "
+    "keeping only the newest version of each key, then drop the old tables"
+)
+HINT_MANIFEST = (
+    "the list of tables must switch from the old set to the new one in one step: write the "
+    "new tables first, then the new manifest under a temporary name, fsync, and rename it over "
+    "the old one; delete the old tables only after that"
+)
+
+
+SENTINELS_DELETED = 4
+HINT_TOMBSTONE_LEVELS = (
+    "a key deleted long after it was written came back: its tombstone was dropped by a merge "
+    "that did not include the older tables holding its value. Drop a tombstone only when the "
+    "merge writes to the last level, with every older table in it"
+)
+
+
+@tester.stage("leveled-compaction")
+def leveled_compaction(h: Harness) -> None:
+    store = Store(h, data_dir(h))
+    store.start()
+    keys = [f"{h.random.choice(FRUITS)}:{n:05d}" for n in range(LEVELED_KEYS)]
+    sentinels = [f"quince:{n:05d}" for n in range(5)]
+    written = 0
+    kills = sorted(h.random.sample(range(2, LEVELED_ROUNDS - 1), 3))
+    h.log(
+        f"{LEVELED_ROUNDS} rounds: each overwrites all {LEVELED_KEYS} keys with {LEVELED_VALUE // 1000} KB "
+        f"values (and deletes a few), with no COMPACT; in rounds {', '.join(map(str, kills))} crack "
+        f"kills your program in the middle of the round. Five more keys ({sentinels[0]}…) are written "
+        f"in round 1 only, and deleted in round {SENTINELS_DELETED}."
+    )
+    for round_ in range(1, LEVELED_ROUNDS + 1):
+        ops: list[tuple[str, str | None]] = []
+        if round_ == 1:  # first, so that a kill in the round never leaves them unacknowledged
+            ops += [(k, value(h, LEVELED_VALUE)) for k in sentinels]
+        elif round_ == SENTINELS_DELETED:
+            ops += [(k, None) for k in sentinels]
+        ops += [(k, value(h, LEVELED_VALUE)) for k in h.random.sample(keys, len(keys))]
+        ops += [(k, None) for k in h.random.sample(keys, 3)]
+        written += sum(len(k) + len(v or "") for k, v in ops)
+        if round_ in kills:
+            store.load_then_kill(ops, h.random.randrange(len(ops) // 4, len(ops)))
+            h.log("Starting it again on the same --data-dir…")
+            with context(f"after a kill in the middle of round {round_}: ", HINT_MANIFEST):
+                store.start()
+            with context(f"after a kill in the middle of round {round_}: ", HINT_MANIFEST):
+                store.check_all(gone=keys)
+        else:
+            assert store.conn is not None
+            store.load(ops, what=f"writes (round {round_})")
+    with context(f"after {LEVELED_ROUNDS} rounds: "):
+        for k in sentinels:
+            store.get(k, hint=HINT_TOMBSTONE_LEVELS)
+    size = folder_bytes(store.data_dir)
+    live = sum(len(k) + len(v) for k, v in store.model.items())
+    h.log(
+        f"{written:,} bytes of keys and values were written; {live:,} are live; the data "
+        f"directory holds {size:,} bytes."
+    )
+    if size > written // 2:
+        h.fail(
+            f"after {written:,} bytes of writes, of which {live:,} bytes are live, the data directory "
+            f"holds {size:,} bytes; expected at most half of what was written ({written // 2:,}), "
+            "without any COMPACT",
+            hint=HINT_UNBOUNDED,
+        )
+    store.restart()
+    with context("after a restart: ", HINT_MANIFEST):
+        store.check_all(gone=[*keys, *sentinels])
