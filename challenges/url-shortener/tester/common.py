@@ -7,17 +7,14 @@ spacing, a Content-Type with parameters, and keep-alive or closed connections al
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from crack.harness import Harness, LogicalClock, ProgramProcess, StageFailure, proctree
+from crack.harness import Harness, LogicalClock, ProgramProcess, StageFailure
 from crack.tester import Tester
 
 from .api import Api, NotJson, Reply
@@ -92,25 +89,7 @@ def kill(h: Harness, server: Server) -> None:
     disk, as after a crash or a power cut of the process.
     """
     server.api.close()
-    tree = proctree.descendants({server.process.pid})
-    for pid in tree:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    server.process.stop(grace=0.1)
-    server.process.ended_by_us = True  # the tester's kill, not a crash of the program
-    deadline = time.monotonic() + 2.0
-    while time.monotonic() < deadline and any(_alive(pid) for pid in tree):
-        time.sleep(0.01)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            return handle.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
-    except OSError:
-        return False
+    h.kill(server.process)
 
 
 def restart(h: Harness, server: Server, clock: LogicalClock, *, connections: int = 8) -> Server:

@@ -19,6 +19,7 @@ from crack.durations import format_seconds
 from crack.harness import listening, proctree
 from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
+from crack.harness.crash import kill_hard
 from crack.harness.data import EdgeData
 from crack.harness.failure import ReadTimeout, StageFailure
 from crack.harness.growth import Growth, measure_growth
@@ -309,6 +310,11 @@ class Harness:
         process = self.start_program(args)
         self.wait_for_port(process, port)
         return process
+
+    def kill(self, process: ProgramProcess) -> None:
+        """End ``process`` and everything it started with SIGKILL, as a crash would: no
+        handler runs, nothing is flushed (see :mod:`crack.harness.crash`)."""
+        kill_hard(process)
 
     # --- talking to it -------------------------------------------------------------------
     def connect(

@@ -7,6 +7,7 @@ import random
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from crack.harness.bytes_display import show
 from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
@@ -19,12 +20,35 @@ HINT_REFUSED = (
 )
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+QUIET_LOW = 20000
+"""The lowest port handed out when the kernel's ephemeral range leaves room below it."""
+_pick = random.SystemRandom()
+
+
+def _ephemeral_low() -> int | None:
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def free_port(host: str = "127.0.0.1", *, udp: bool = False) -> int:
-    """A TCP port nobody listens on right now (the kernel's pick); with ``udp``, one that is
-    free for UDP too."""
+    """A TCP port nobody uses right now; with ``udp``, one that is free for UDP too.
+
+    Picked below the kernel's ephemeral range where it leaves room: a port from that range
+    (what bind to port 0 gives) can be taken by any outgoing connection on the machine
+    between this pick and the program's own bind, and the program then fails with "Address
+    already in use"; a port below it can only be taken by another bind."""
+    low = _ephemeral_low()
+    quiet = low is not None and low - QUIET_LOW >= 1000
     for _ in range(100):
+        wanted = _pick.randrange(QUIET_LOW, low) if quiet and low is not None else 0
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((host, 0))
+            try:
+                sock.bind((host, wanted))
+            except OSError:
+                continue
             port = int(sock.getsockname()[1])
             if not udp:
                 return port
@@ -34,7 +58,7 @@ def free_port(host: str = "127.0.0.1", *, udp: bool = False) -> int:
                 except OSError:
                     continue
                 return port
-    raise OSError("no port is free for both TCP and UDP")
+    raise OSError("no port is free for both TCP and UDP" if udp else "no TCP port is free")
 
 
 def try_connect(host: str, port: int, timeout: float = 0.5) -> socket.socket | None:
