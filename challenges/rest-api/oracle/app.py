@@ -47,7 +47,9 @@ class ApiError(Exception):
 
 
 def unauthorized(message: str) -> ApiError:
-    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    return ApiError(
+        401, "unauthorized", message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    )
 
 
 @dataclass
@@ -131,7 +133,9 @@ def check_credentials(body: Any) -> tuple[str, str]:
     if not isinstance(body, dict):
         raise ApiError(422, "validation_failed", "the body must be a JSON object",
                        fields=[{"field": "body", "message": "must be a JSON object"}])  # fmt: skip
-    problems = [{"field": name, "message": "unknown field"} for name in body if name not in ("username", "password")]
+    problems = [
+        {"field": name, "message": "unknown field"} for name in body if name not in ("username", "password")
+    ]
     username, password = body.get("username"), body.get("password")
     if not (isinstance(username, str) and 3 <= len(username) <= 32
             and all(c in "abcdefghijklmnopqrstuvwxyz0123456789_" for c in username)):  # fmt: skip
@@ -154,7 +158,9 @@ def user_of(request: Request, *, required: bool) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("the Authorization header must be Bearer <token>")
     try:
-        claims = jwt.decode(token.strip(), state.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(
+            token.strip(), state.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
     except jwt.PyJWTError as exc:
         raise unauthorized(f"the token is not valid: {exc}") from None
     if claims["sub"] not in state.users:
@@ -307,7 +313,9 @@ async def login(request: Request) -> Response:
     if stored is None or not hmac.compare_digest(stored[1], hash_password(password, stored[0])):
         raise ApiError(401, "unauthorized", "wrong username or password")
     now = int(time.time())
-    token = jwt.encode({"sub": username, "iat": now, "exp": now + TOKEN_LIFETIME_S}, state.secret, algorithm="HS256")
+    token = jwt.encode(
+        {"sub": username, "iat": now, "exp": now + TOKEN_LIFETIME_S}, state.secret, algorithm="HS256"
+    )
     return JSONResponse({"access_token": token, "token_type": "bearer", "expires_in": TOKEN_LIFETIME_S})
 
 

@@ -12,6 +12,7 @@ read the same.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 
 from crack.harness import Harness, StageFailure
@@ -20,6 +21,9 @@ from crack.harness.bytes_display import show
 REQUEST_TIMEOUT_S = 5.0
 USER_AGENT = "crack-tester"
 SHOWN_BODY_CHARS = 300
+JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
+"""A JSON Web Token in a body: logged as <a JWT>, since its claims (iat, exp) hold the time
+and would make every run's log differ; the tester explains what is wrong with one."""
 
 
 class NotJson:
@@ -73,7 +77,8 @@ class Reply:
             value = self.header(name)
             if value is not None:
                 parts.append(f"{name}: {value}")
-        parts.append(f"body {_show_body(self.content)}" if self.content else "empty body")
+        body = JWT.sub("<a JWT>", _show_body(self.content))
+        parts.append(f"body {body}" if self.content else "empty body")
         return ", ".join(parts)
 
 
@@ -124,7 +129,9 @@ class Api:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def post(self, path: str, payload: object, *, headers: dict[str, str] | None = None, quiet: bool = False) -> Reply:
+    def post(
+        self, path: str, payload: object, *, headers: dict[str, str] | None = None, quiet: bool = False
+    ) -> Reply:
         return self.send("POST", path, body=json.dumps(payload).encode(), headers=headers, quiet=quiet)
 
     def patch(self, path: str, payload: object, *, headers: dict[str, str] | None = None) -> Reply:

@@ -29,7 +29,7 @@ from .common import (
 
 NAMES = ["ada", "grace", "linus", "barbara", "ken", "margaret", "dennis", "frances", "edsger", "radia"]
 HINT_WWW_AUTHENTICATE = (
-    'a 401 carries WWW-Authenticate: Bearer (RFC 6750), telling the client which scheme to use'
+    "a 401 carries WWW-Authenticate: Bearer (RFC 6750), telling the client which scheme to use"
 )
 
 
@@ -68,7 +68,7 @@ def mint(
     import jwt
 
     if algorithm == "none":
-        token = jwt.encode(claims, None, algorithm=None)  # type: ignore[arg-type]
+        token = jwt.encode(claims, None, algorithm=None)
     else:
         token = jwt.encode(claims, key if key is not None else server.secret, algorithm=algorithm)
     server.api.label(token, label)
@@ -85,7 +85,9 @@ def login(h: Harness, server: Server, user: User) -> str:
     body = json_object(reply, expected)
     token = body.get("access_token")
     if not isinstance(token, str) or body.get("token_type") != "bearer":
-        raise fail(reply, expected, 'OAuth 2.0 (RFC 6749, 5.1) names them "access_token" and "token_type": "bearer"')
+        raise fail(
+            reply, expected, 'OAuth 2.0 (RFC 6749, 5.1) names them "access_token" and "token_type": "bearer"'
+        )
     try:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, server.secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
@@ -123,10 +125,12 @@ def login(h: Harness, server: Server, user: User) -> str:
 
 def expect_me(api: Api, user: User, headers: dict[str, str], why: str) -> None:
     reply = api.get("/me", headers=headers)
-    expect_status(reply, 200, why, {401: "this token is valid: signed with the secret, not expired, naming a user"})
+    expect_status(
+        reply, 200, why, {401: "this token is valid: signed with the secret, not expired, naming a user"}
+    )
     body = json_object(reply, f'200 OK with {{"username": "{user.name}"}}')
     if body.get("username") != user.name:
-        raise fail(reply, f'{{"username": "{user.name}"}}', "answer with the user the token's \"sub\" names")
+        raise fail(reply, f'{{"username": "{user.name}"}}', 'answer with the user the token\'s "sub" names')
 
 
 def expect_401(reply: Reply, why: str, hint: str | None = None) -> None:
@@ -135,9 +139,11 @@ def expect_401(reply: Reply, why: str, hint: str | None = None) -> None:
         401,
         "unauthorized",
         why,
-        {200: hint or "verify the token before trusting it: signature, algorithm, exp and nbf",
-         403: "403 means \"I know who you are, and no\"; a missing or invalid token is 401 Unauthorized"},
-    )  # fmt: skip
+        {
+            200: hint or "verify the token before trusting it: signature, algorithm, exp and nbf",
+            403: '403 means "I know who you are, and no"; a missing or invalid token is 401 Unauthorized',
+        },
+    )
     challenge = reply.header("WWW-Authenticate") or ""
     if not challenge.lower().startswith("bearer"):
         raise fail(
@@ -194,38 +200,65 @@ def tokens(h: Harness) -> None:
     user, other = register(h, api, taken), register(h, api, taken)
     login(h, server, user)
     now = int(time.time())
-    mine = mint(server, {"sub": user.name, "iat": now, "nbf": now - 5, "exp": now + 600},
-                f"{user.name}, signed by the tester, exp in 10 min")  # fmt: skip
+    mine = mint(
+        server,
+        {"sub": user.name, "iat": now, "nbf": now - 5, "exp": now + 600},
+        f"{user.name}, signed by the tester, exp in 10 min",
+    )
     h.log("The tester minted its own token for that user (HS256 with your secret, exp in 10 minutes).")
-    expect_me(api, user, {"Authorization": f"Bearer {mine}"}, "a valid token the tester signed with your secret")
+    expect_me(
+        api, user, {"Authorization": f"Bearer {mine}"}, "a valid token the tester signed with your secret"
+    )
     expect_401(api.get("/me"), "no Authorization header")
-    head, payload, signature = mine.split(".")
+    head, _, signature = mine.split(".")
     tampered_claims = {"sub": other.name, "iat": now, "nbf": now - 5, "exp": now + 600}
     tampered = f"{head}.{_b64(json.dumps(tampered_claims).encode())}.{signature}"
     api.label(tampered, f"sub changed to {other.name}, signature of {user.name}'s token")
+    claims = {"sub": user.name, "exp": now + 600}
+    early = mint(server, {"sub": user.name, "nbf": now + 3600, "exp": now + 7200}, "nbf in an hour")
+    forged = mint(server, claims, "signed with another key", key="x" + server.secret)
+    unsigned = mint(server, claims, "alg none, no signature", algorithm="none")
     cases: list[tuple[str, str, str | None]] = [
-        ("the token expired an hour ago", f"Bearer {mint(server, {'sub': user.name, 'exp': now - 3600}, 'exp an hour ago')}",
-         '"exp" is in seconds since 1970: refuse a token whose exp is not after now'),
-        ("the token is not valid for another hour (nbf)",
-         f"Bearer {mint(server, {'sub': user.name, 'nbf': now + 3600, 'exp': now + 7200}, 'nbf in an hour')}",
-         'check "nbf" too: a token is not valid before it'),
-        ("the token was signed with another key",
-         f"Bearer {mint(server, {'sub': user.name, 'exp': now + 600}, 'signed with another key', key='x' + server.secret)}",
-         "recompute the HMAC-SHA256 of header.payload with your secret and compare it with the signature "
-         "(in constant time)"),
-        ('the token says "alg": "none" and has no signature',
-         f"Bearer {mint(server, {'sub': user.name, 'exp': now + 600}, 'alg none, no signature', algorithm='none')}",
-         'never let the token choose the algorithm: accept "alg": "HS256" only; "none" means anyone '
-         "can write any token"),
-        ("the payload was changed to another user, the signature kept", f"Bearer {tampered}",
-         "the signature covers header and payload: verify it before reading any claim"),
-        ("the token has no exp", f"Bearer {mint(server, {'sub': user.name}, 'no exp')}",
-         'require "exp": a token without it would be valid forever'),
-        ("the token names a user who does not exist",
-         f"Bearer {mint(server, {'sub': 'ghost_' + user.name[:20], 'exp': now + 600}, 'sub of no user')}", None),
+        (
+            "the token expired an hour ago",
+            f"Bearer {mint(server, {'sub': user.name, 'exp': now - 3600}, 'exp an hour ago')}",
+            '"exp" is in seconds since 1970: refuse a token whose exp is not after now',
+        ),
+        (
+            "the token is not valid for another hour (nbf)",
+            f"Bearer {early}",
+            'check "nbf" too: a token is not valid before it',
+        ),
+        (
+            "the token was signed with another key",
+            f"Bearer {forged}",
+            "recompute the HMAC-SHA256 of header.payload with your secret and compare it with the signature "
+            "(in constant time)",
+        ),
+        (
+            'the token says "alg": "none" and has no signature',
+            f"Bearer {unsigned}",
+            'never let the token choose the algorithm: accept "alg": "HS256" only; "none" means anyone '
+            "can write any token",
+        ),
+        (
+            "the payload was changed to another user, the signature kept",
+            f"Bearer {tampered}",
+            "the signature covers header and payload: verify it before reading any claim",
+        ),
+        (
+            "the token has no exp",
+            f"Bearer {mint(server, {'sub': user.name}, 'no exp')}",
+            'require "exp": a token without it would be valid forever',
+        ),
+        (
+            "the token names a user who does not exist",
+            f"Bearer {mint(server, {'sub': 'ghost_' + user.name[:20], 'exp': now + 600}, 'sub of no user')}",
+            None,
+        ),
         ("the scheme is Basic, not Bearer", "Basic " + _b64(f"{user.name}:{user.password}".encode()), None),
         ("the token is not a JWT", "Bearer " + h.random.choice(["abc.def", "not-a-token", "a.b.c"]), None),
-    ]  # fmt: skip
+    ]
     for why, value, hint in cases:
         expect_401(api.get("/me", headers={"Authorization": value}), why, hint)
     h.log("Missing, expired, early, forged, unsigned and tampered tokens all got 401.")
@@ -240,8 +273,9 @@ def ownership(h: Harness) -> None:
     login(h, server, owner)
     login(h, server, intruder)
     name = title(h)
-    task = expect_task(api.post("/tasks", {"title": name}, headers=owner.auth), api, status=201, title=name,
-                       owner=owner.name)  # fmt: skip
+    task = expect_task(
+        api.post("/tasks", {"title": name}, headers=owner.auth), api, status=201, title=name, owner=owner.name
+    )
     path = f"/tasks/{task['id']}"
     forbidden = {
         200: "check who owns the task before changing it: another user's token is 403 Forbidden",
@@ -249,13 +283,25 @@ def ownership(h: Harness) -> None:
         401: "the token is valid, so the user is known: 401 is for no or bad credentials, 403 for "
         "a known user who may not",
     }
-    expect_error(api.patch(path, {"done": True}, headers=intruder.auth), 403, "forbidden",
-                 "the task belongs to another user", forbidden)  # fmt: skip
-    expect_error(api.delete(path, headers=intruder.auth), 403, "forbidden", "the task belongs to another user",
-                 forbidden)  # fmt: skip
+    expect_error(
+        api.patch(path, {"done": True}, headers=intruder.auth),
+        403,
+        "forbidden",
+        "the task belongs to another user",
+        forbidden,
+    )
+    expect_error(
+        api.delete(path, headers=intruder.auth),
+        403,
+        "forbidden",
+        "the task belongs to another user",
+        forbidden,
+    )
     expect_401(api.patch(path, {"done": True}), "the task has an owner and no token was sent")
     expect_401(api.delete(path), "the task has an owner and no token was sent")
-    expect_task(api.get(path), api, title=name, owner=owner.name, status_hint="refused requests change nothing")
+    expect_task(
+        api.get(path), api, title=name, owner=owner.name, status_hint="refused requests change nothing"
+    )
     now = int(time.time())
     expired = mint(server, {"sub": owner.name, "exp": now - 3600}, f"{owner.name}, exp an hour ago")
     expect_401(
@@ -267,9 +313,16 @@ def ownership(h: Harness) -> None:
     renamed = title(h)
     expect_task(api.patch(path, {"title": renamed}, headers=owner.auth), api, title=renamed, owner=owner.name)
     open_name = title(h)
-    anonymous = expect_task(api.post("/tasks", {"title": open_name}), api, status=201, title=open_name, owner=None)
-    expect_task(api.patch(f"/tasks/{anonymous['id']}", {"done": True}, headers=intruder.auth), api,
-                title=open_name, done=True, owner=None,
-                status_hint="a task created without a token has no owner: anyone may change it")  # fmt: skip
+    anonymous = expect_task(
+        api.post("/tasks", {"title": open_name}), api, status=201, title=open_name, owner=None
+    )
+    expect_task(
+        api.patch(f"/tasks/{anonymous['id']}", {"done": True}, headers=intruder.auth),
+        api,
+        title=open_name,
+        done=True,
+        owner=None,
+        status_hint="a task created without a token has no owner: anyone may change it",
+    )
     expect_status(api.delete(path, headers=owner.auth), 204, "the owner deletes their task")
     h.log("Only the owner changed their task: others got 403, requests without a token 401.")

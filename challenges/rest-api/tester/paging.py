@@ -59,7 +59,9 @@ def _page(reply: Reply, limit: int | None) -> tuple[list[dict[str, object]], str
         raise fail(reply, expected)
     body = json_object(reply, expected)
     items, cursor = body.get("items"), body.get("next_cursor", ...)
-    if not isinstance(items, list) or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items):
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("id"), str) for i in items
+    ):
         raise fail(reply, expected + ', "items" a list of tasks', 'name the list "items"')
     if cursor is not None and not (isinstance(cursor, str) and cursor):
         raise fail(
@@ -77,7 +79,7 @@ def _page(reply: Reply, limit: int | None) -> tuple[list[dict[str, object]], str
             "fill each page up to the limit; when filtering, filter before you cut the page",
             got=f"{len(items)} items and a next_cursor",
         )
-    return items, cursor  # type: ignore[return-value]
+    return items, cursor
 
 
 Between = Callable[[int], None]
@@ -125,8 +127,12 @@ def walk(
             if task_id in deleted:
                 raise fail(reply, f"no task {task_id}: it was deleted before this page", got="it on the page")
             if not keep(known):
-                raise fail(reply, f"only tasks matching {query}", "filter before cutting the page",
-                           got=f"task {task_id} (done={str(known.done).lower()})")
+                raise fail(
+                    reply,
+                    f"only tasks matching {query}",
+                    "filter before cutting the page",
+                    got=f"task {task_id} (done={str(known.done).lower()})",
+                )
             if seen and order(collection.tasks[seen[-1]]) > order(known):
                 raise fail(
                     reply,
@@ -174,7 +180,7 @@ def pagination(h: Harness) -> None:
     if ids != want or cursor is not None:
         h.fail(
             f"GET /tasks (no limit: at most 20) with {len(want)} tasks\n"
-            f"expected all of them, newest first, and \"next_cursor\": null\n"
+            f'expected all of them, newest first, and "next_cursor": null\n'
             f"     got ids {ids} and next_cursor {cursor!r}; newest first is {want}",
             "the newest task comes first: sort by creation, descending",
         )
@@ -192,12 +198,13 @@ def pagination(h: Harness) -> None:
             if reply.status != 204:
                 raise fail(reply, "204 No Content")
 
-    walk(h, collection, "", 3, between, start_tasks, _newest_first, lambda k: True, deleted,
-         "newest first")  # fmt: skip
+    walk(h, collection, "", 3, between, start_tasks, _newest_first, lambda k: True, deleted, "newest first")
     for query, field in [("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit")]:
         body = expect_error(api.get(f"/tasks?{query}"), 422, "validation_failed", f"{query} is out of 1..100")
         fields = body.get("fields")
-        if not (isinstance(fields, list) and any(isinstance(f, dict) and f.get("field") == field for f in fields)):
+        if not (
+            isinstance(fields, list) and any(isinstance(f, dict) and f.get("field") == field for f in fields)
+        ):
             h.fail(f'GET /tasks?{query}: expected "fields" naming "{field}", got {body}')
     expect_error(
         api.get("/tasks?limit=2&cursor=" + h.random.choice(["bm90LWEtY3Vyc29y", "zzz", "0"])),
@@ -223,19 +230,34 @@ def filter_sort(h: Harness) -> None:
         collection.add(done=True, priority=h.random.randrange(1, 6))
 
     cases: list[tuple[str, str, Callable[[Known], tuple[int, ...]], Callable[[Known], bool]]] = [
-        ("sort=priority&done=false", "priority ascending, then newest first, done=false",
-         lambda k: (k.priority, -k.rank), lambda k: not k.done),
-        ("done=true&sort=-priority", "priority descending, then newest first, done=true",
-         lambda k: (-k.priority, -k.rank), lambda k: k.done),
+        (
+            "sort=priority&done=false",
+            "priority ascending, then newest first, done=false",
+            lambda k: (k.priority, -k.rank),
+            lambda k: not k.done,
+        ),
+        (
+            "done=true&sort=-priority",
+            "priority descending, then newest first, done=true",
+            lambda k: (-k.priority, -k.rank),
+            lambda k: k.done,
+        ),
         ("sort=created", "oldest first", lambda k: (k.rank,), lambda k: True),
-    ]  # fmt: skip
+    ]
     for query, what, order, keep in cases:
         expected = sorted((k for k in collection.tasks.values() if keep(k)), key=order)
         walk(h, collection, query, h.random.choice([2, 3]), adder, expected, order, keep, set(), what)
     for query, field in [("sort=colour", "sort"), ("done=maybe", "done")]:
-        body = expect_error(api.get(f"/tasks?{query}"), 422, "validation_failed", f"{query} is not allowed",
-                            {200: "reject what you do not support: a client must not get a silently different list"})  # fmt: skip
+        body = expect_error(
+            api.get(f"/tasks?{query}"),
+            422,
+            "validation_failed",
+            f"{query} is not allowed",
+            {200: "reject what you do not support: a client must not get a silently different list"},
+        )
         fields = body.get("fields")
-        if not (isinstance(fields, list) and any(isinstance(f, dict) and f.get("field") == field for f in fields)):
+        if not (
+            isinstance(fields, list) and any(isinstance(f, dict) and f.get("field") == field for f in fields)
+        ):
             h.fail(f'GET /tasks?{query}: expected "fields" naming "{field}", got {body}')
     h.log("Filtered and sorted walks returned each task once, in order, while tasks were added.")
