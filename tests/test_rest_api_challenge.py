@@ -10,10 +10,13 @@ from types import ModuleType
 
 import pytest
 
-from crack.authoring.scenarios import grade_silently
+from crack.authoring.scenarios import SCENARIO_SEED, grade_silently, load_scenarios
 from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
-from crack.harness import StageFailure
+from crack.grading import GradingPlan, grade
+from crack.harness import ProgramSpec, StageFailure
+from crack.report import StageResult, StageStatus
+from crack.reporters import NullReporter
 from crack.tester import load_tester
 
 CHALLENGE = load_challenge("rest-api")
@@ -129,3 +132,57 @@ def test_schemathesis_failures_are_shown_without_replay_ids() -> None:
     shown = fuzz._failures(output)
     assert "curl -X QUERY" in shown and "ST204" in shown
     assert "ab12Cd" not in shown and "SUMMARY" not in shown and "intro" not in shown
+
+
+def _edited_reference(tmp_path: Path, upto: str, old: str, new: str) -> Path:
+    """The reference as of ``upto`` with one edit in app/main.py (a broken server)."""
+    program = materialize(CHALLENGE, "python", upto, tmp_path / "program")
+    main = program / "app" / "main.py"
+    text = main.read_text()
+    assert text.count(old) == 1, f"the reference as of {upto} no longer contains {old!r}"
+    main.write_text(text.replace(old, new))
+    return program
+
+
+def _grade_stage(program: Path, slug: str) -> StageResult:
+    plan = GradingPlan(
+        CHALLENGE,
+        load_tester(CHALLENGE),
+        ProgramSpec.parse("./your_program.sh", program),
+        [CHALLENGE.stage(slug)],
+        SCENARIO_SEED,
+    )
+    return grade(plan, NullReporter()).stages[0]
+
+
+def test_the_oracle_is_the_fastapi_reference() -> None:
+    assert CHALLENGE.oracle is not None
+    assert "oracle/app.py" in CHALLENGE.oracle.command
+    assert "FastAPI" in (CHALLENGE.directory / "oracle" / "app.py").read_text()
+
+
+def test_an_unusual_but_correct_program_is_kept() -> None:
+    passing = {s.name for s in load_scenarios(CHALLENGE) if s.spec.fails_at is None}
+    assert "closes-every-connection" in passing
+
+
+def test_a_server_that_never_checks_exp_fails_the_tokens_stage(tmp_path: Path) -> None:
+    program = _edited_reference(tmp_path, "tokens", "or now >= exp:", "or False:")
+    result = _grade_stage(program, "tokens")
+    assert result.status is StageStatus.FAILED
+    assert "the token expired an hour ago" in result.message
+    assert '"exp" is in seconds since 1970' in result.message_and_hints()
+
+
+def test_a_server_that_ignores_if_match_fails_with_the_lost_update(tmp_path: Path) -> None:
+    program = _edited_reference(
+        tmp_path,
+        "conditional-requests",
+        'header = self.headers.get("If-Match")\n',
+        "header = None\n",
+    )
+    result = _grade_stage(program, "conditional-requests")
+    assert result.status is StageStatus.FAILED
+    assert "412 Precondition Failed" in result.message
+    assert "silently lost" in result.message_and_hints()
+
