@@ -185,4 +185,3 @@ def test_a_server_that_ignores_if_match_fails_with_the_lost_update(tmp_path: Pat
     assert result.status is StageStatus.FAILED
     assert "412 Precondition Failed" in result.message
     assert "silently lost" in result.message_and_hints()
-
