@@ -143,6 +143,7 @@ def expect_401(reply: Reply, why: str, hint: str | None = None) -> None:
             200: hint or "verify the token before trusting it: signature, algorithm, exp and nbf",
             403: '403 means "I know who you are, and no"; a missing or invalid token is 401 Unauthorized',
         },
+        hint,
     )
     challenge = reply.header("WWW-Authenticate") or ""
     if not challenge.lower().startswith("bearer"):

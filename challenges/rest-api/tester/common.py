@@ -201,10 +201,15 @@ def expect_task(
 
 
 def _field_hint(name: str, value: object) -> str | None:
-    if name == "done":
+    if name == "done" and value is False:
         return 'a new task is not done: "done" defaults to false (a JSON boolean, not a string)'
-    if name == "priority":
+    if name == "priority" and value == 3:
         return '"priority" defaults to 3 and is a JSON number'
+    if name in ("done", "priority", "title"):
+        return (
+            f'"{name}" keeps the value it was given until a request changes it: a PATCH changes '
+            "only the fields its body names"
+        )
     if name == "owner" and value is None:
         return 'a task created without a token has no owner: "owner": null'
     if name == "owner":

@@ -19,6 +19,12 @@ from crack.harness import Harness
 from .api import Api, Reply
 from .common import expect_error, expect_task, fail, json_object, start, tester, title
 
+HINT_SORT_KEY = (
+    "the cursor must hold the position in this query's order: the sort key of the last item "
+    "sent plus its id (priority and id for sort=priority), and the next page starts strictly "
+    "after that pair, compared as a tuple. A position in another order (the id alone, an offset) "
+    "repeats or skips tasks"
+)
 HINT_OFFSET = (
     "an offset counted from the newest task shifts when tasks are added or deleted between "
     "pages, so a client sees some twice and misses others. Put the position in the cursor "
@@ -99,6 +105,7 @@ def walk(
     keep: Callable[[Known], bool],
     deleted: set[str],
     what: str,
+    hint: str = HINT_OFFSET,
 ) -> None:
     """Follow the cursors of ``query``; ``between(page_number)`` changes the collection
     between pages. ``expected`` are the tasks there at the start, in order."""
@@ -119,7 +126,7 @@ def walk(
                 raise fail(
                     reply,
                     f"each task once in the walk ({what})",
-                    HINT_OFFSET,
+                    hint,
                     got=f"task {task_id} again, already on an earlier page",
                 )
             if known is None:
@@ -156,7 +163,7 @@ def walk(
             f"expected every task that existed before the walk and was not deleted\n"
             f"  missing: {', '.join(missing[:8])}{' …' if len(missing) > 8 else ''} "
             f"({len(missing)} of {len(expected)})",
-            HINT_OFFSET,
+            hint,
         )
     h.log(f"The walk over {pages} pages returned every task once, in order.")
 
@@ -246,7 +253,19 @@ def filter_sort(h: Harness) -> None:
     ]
     for query, what, order, keep in cases:
         expected = sorted((k for k in collection.tasks.values() if keep(k)), key=order)
-        walk(h, collection, query, h.random.choice([2, 3]), adder, expected, order, keep, set(), what)
+        walk(
+            h,
+            collection,
+            query,
+            h.random.choice([2, 3]),
+            adder,
+            expected,
+            order,
+            keep,
+            set(),
+            what,
+            HINT_SORT_KEY,
+        )
     for query, field in [("sort=colour", "sort"), ("done=maybe", "done")]:
         body = expect_error(
             api.get(f"/tasks?{query}"),
