@@ -45,7 +45,8 @@ PYTHON_IDIOMS: dict[str, str] = {
     "with open(": r"\bwith open\(|\bopen\(path",
     "Python": r"\bPython\b",
     ".py file": r"\w\.py\b",
-    "None/True/False": r"\b(None|True|False)\b",
+    # not inside a hyphenated header name (If-None-Match)
+    "None/True/False": r"(?<!-)\b(None|True|False)\b(?!-)",
     "struct.pack": r"\bstruct\.(un)?pack",
     "sys.": r"\bsys\.(argv|stdout|stdin|stderr|exit)",
     "threading": r"\bthreading\b",
@@ -88,6 +89,11 @@ def python_idioms(text: str, language: str = "") -> list[str]:
             end = text.find("\n", match.end())
             found.append(f"{name}: {text[start : end if end >= 0 else len(text)].strip()!r}")
     return found
+
+
+def test_a_header_name_holding_none_is_not_python() -> None:
+    assert python_idioms("GET with If-None-Match: <tag> is 304") == []
+    assert python_idioms("the lookup returns None") != []
 
 
 def _builtin_challenges() -> list[Challenge]:

@@ -1,0 +1,212 @@
+"""Talking to the API as a client does: httpx with redirects off, every exchange logged.
+
+Each exchange is one ``>`` and one ``<`` line in the log; bulk workloads run ``quiet`` and
+only failures show their request. A bearer token is shown shortened: it is long and its
+claims are what the log explains.
+
+httpx is a real client with its own parser: responses framed by Content-Length, chunked
+coding or the end of the connection, kept alive or closed, with any extra headers, all
+read the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from crack.harness import Harness, StageFailure
+from crack.harness.bytes_display import show
+
+REQUEST_TIMEOUT_S = 5.0
+USER_AGENT = "crack-tester"
+SHOWN_BODY_CHARS = 300
+JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
+"""A JSON Web Token in a body: logged as <a JWT>, since its claims (iat, exp) hold the time
+and would make every run's log differ; the tester explains what is wrong with one."""
+
+
+class NotJson:
+    """What ``Reply.json()`` returns when the body does not parse, with the reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+@dataclass
+class Reply:
+    """One request the tester sent and the response it got."""
+
+    method: str
+    path: str
+    body: bytes | None
+    chosen_headers: dict[str, str]
+    status: int
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+    """Response headers, names in lowercase (repeated headers joined with ", ")."""
+    content: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> object:
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            return NotJson(str(exc))
+
+    @property
+    def status_text(self) -> str:
+        return f"{self.status} {self.reason}".rstrip()
+
+    def request_text(self) -> str:
+        """``POST /tasks with body {...} and header If-Match: "1-1"``."""
+        text = f"{self.method} {self.path}"
+        if self.body is not None:
+            text += f" with body {_show_body(self.body)}"
+        if self.chosen_headers:
+            joined = ", ".join(f"{k}: {v}" for k, v in self.chosen_headers.items())
+            text += f"{' and' if self.body is not None else ' with'} header {joined}"
+        return text
+
+    def response_text(self) -> str:
+        """``201 Created, Location: /tasks/1, Content-Type: application/json, body {...}``."""
+        parts = [self.status_text]
+        for name in ("Location", "Allow", "ETag", "WWW-Authenticate", "Content-Type"):
+            value = self.header(name)
+            if value is not None:
+                parts.append(f"{name}: {value}")
+        body = JWT.sub("<a JWT>", _show_body(self.content))
+        parts.append(f"body {body}" if self.content else "empty body")
+        return ", ".join(parts)
+
+
+def _show_body(data: bytes) -> str:
+    """JSON-looking text as it is (readable); anything else escaped and quoted."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return show(data, SHOWN_BODY_CHARS)
+    if not (text.isprintable() and text[:1] in ("{", "[")):
+        return show(data, SHOWN_BODY_CHARS)
+    if len(text) <= SHOWN_BODY_CHARS:
+        return text
+    return f"{text[:SHOWN_BODY_CHARS]}… ({len(data)} bytes in all)"
+
+
+class Api:
+    """An httpx client on the program's port."""
+
+    def __init__(self, h: Harness, port: int, *, connections: int = 4) -> None:
+        import httpx
+
+        self.h = h
+        self.port = port
+        self.client = httpx.Client(
+            base_url=f"http://127.0.0.1:{port}",
+            trust_env=False,
+            follow_redirects=False,
+            timeout=REQUEST_TIMEOUT_S,
+            limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
+        )
+        h.defer(self.client.close)
+        self.token_labels: dict[str, str] = {}
+        """How the log names each bearer token: a token's text differs on every run (its
+        claims hold the time), its label does not."""
+
+    def label(self, token: str, label: str) -> None:
+        self.token_labels[token] = label
+
+    def _shown(self, value: str) -> str:
+        scheme, _, token = value.partition(" ")
+        if scheme == "Bearer" and token in self.token_labels:
+            return f"Bearer <{self.token_labels[token]}>"
+        return value
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def post(
+        self, path: str, payload: object, *, headers: dict[str, str] | None = None, quiet: bool = False
+    ) -> Reply:
+        return self.send("POST", path, body=json.dumps(payload).encode(), headers=headers, quiet=quiet)
+
+    def patch(self, path: str, payload: object, *, headers: dict[str, str] | None = None) -> Reply:
+        return self.send("PATCH", path, body=json.dumps(payload).encode(), headers=headers)
+
+    def get(self, path: str, *, headers: dict[str, str] | None = None, quiet: bool = False) -> Reply:
+        return self.send("GET", path, headers=headers, quiet=quiet)
+
+    def delete(self, path: str, *, headers: dict[str, str] | None = None) -> Reply:
+        return self.send("DELETE", path, headers=headers)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        quiet: bool = False,
+        json_body: bool = True,
+    ) -> Reply:
+        """``method path``; a body is sent as Content-Type: application/json unless
+        ``headers`` name another (or ``json_body`` is false: no Content-Type at all)."""
+        import httpx
+
+        sent = dict(headers or {})
+        chosen = {k: self._shown(v) if k.lower() == "authorization" else v for k, v in sent.items()}
+        if body is not None and json_body and not any(k.lower() == "content-type" for k in sent):
+            sent["Content-Type"] = "application/json"
+        reply = Reply(method, path, body, chosen, 0, "")
+        if not quiet:
+            self.h.log(f"> {reply.request_text()}")
+        limit = max(min(REQUEST_TIMEOUT_S, self.h.remaining() - 0.2), 0.05)
+        try:
+            response = self.client.request(method, path, content=body, headers=sent, timeout=limit)
+        except httpx.HTTPError as exc:
+            raise transport_failure(reply, exc, limit) from None
+        reply.status = response.status_code
+        reply.reason = response.reason_phrase
+        for name in response.headers:
+            reply.headers[name.lower()] = ", ".join(response.headers.get_list(name))
+        reply.content = response.content
+        if not quiet:
+            self.h.log(f"< {reply.response_text()}")
+        return reply
+
+
+def transport_failure(reply: Reply, exc: Exception, timeout: float) -> StageFailure:
+    """No response at all, in plain words: refused, timed out, closed, or not HTTP."""
+    import httpx
+
+    hint: str | None = None
+    if isinstance(exc, httpx.ConnectError):
+        what = "the connection was refused" if "refused" in str(exc).lower() else f"could not connect ({exc})"
+        hint = "is your program still running? Its output above shows whether it crashed"
+    elif isinstance(exc, httpx.TimeoutException):
+        what = f"no response within {timeout:.1f} s"
+        hint = (
+            "if the status line and headers were sent, the client was waiting for the end of the "
+            "body: send Content-Length with the body's length in bytes"
+        )
+    elif isinstance(exc, httpx.RemoteProtocolError) and (
+        "without sending" in str(exc) or "disconnected" in str(exc).lower()
+    ):
+        what = "your program closed the connection without sending a response"
+        hint = "did it crash on this request? Its output above shows the error"
+    elif isinstance(exc, httpx.RemoteProtocolError):
+        what = f"the response is not valid HTTP/1.1 ({exc})"
+    elif isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        what = "the connection was reset before a full response arrived"
+        hint = (
+            "did it crash on this request? Its output above shows the error. If nothing crashed "
+            "and many clients were connecting at once, the listen backlog overflowed: "
+            "some server libraries listen with a backlog of 5; make it 128"
+        )
+    else:
+        what = f"{type(exc).__name__}: {exc}"
+    return StageFailure(f"{reply.request_text()}: {what}", hint)
