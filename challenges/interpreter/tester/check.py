@@ -84,7 +84,9 @@ def diff(what: str, want: str, got: str) -> str:
     if not got_lines:
         return f"expected this on {what}, got nothing:\n" + "\n".join(f"- {line}" for line in expected_lines)
     if not expected_lines:
-        return f"expected nothing on {what}, got:\n" + "\n".join(f"+ {line}" for line in got_lines[:SHOWN_LINES])
+        return f"expected nothing on {what}, got:\n" + "\n".join(
+            f"+ {line}" for line in got_lines[:SHOWN_LINES]
+        )
     body = list(
         difflib.unified_diff(
             expected_lines, got_lines, lineterm="", n=max(len(expected_lines), len(got_lines))
@@ -138,7 +140,7 @@ def check_case(h: Harness, case: Case, number: int, total: int) -> None:
     folder.mkdir(parents=True)
     (folder / FILE_NAME).write_text(case.source, encoding="utf-8")
     args = [case.command, FILE_NAME]
-    h.log(f"$ {h.program.display(args)}")
+    h.log(f"$ {h.program.display(args)}    # {number}: {case.title}")
     result = h.run(args, cwd=folder, timeout=min(RUN_TIMEOUT_S, h.remaining()), quiet=True)
     problems = compare(want, result)
     if not problems:
@@ -146,7 +148,9 @@ def check_case(h: Harness, case: Case, number: int, total: int) -> None:
     stdout = result.stdout.decode("utf-8", "replace")
     caret = None if result.timed_out else caret_line(want, result, stdout)
     header = f"case {number} of {total}: {case.title}\n$ {h.program.display(args)}\n"
-    h.fail(header + listing(case.source, caret) + "\n" + "\n".join(problems), hint=hint_for(case, want, result))
+    h.fail(
+        header + listing(case.source, caret) + "\n" + "\n".join(problems), hint=hint_for(case, want, result)
+    )
 
 
 def hint_for(case: Case, want: Expected, result: RunResult) -> str | None:
@@ -154,7 +158,11 @@ def hint_for(case: Case, want: Expected, result: RunResult) -> str | None:
     stderr = result.stderr.decode("utf-8", "replace")
     if result.timed_out:
         return case.hint
-    if "Traceback (most recent call last)" in stderr or "Exception in thread" in stderr or "panicked" in stderr:
+    if (
+        "Traceback (most recent call last)" in stderr
+        or "Exception in thread" in stderr
+        or "panicked" in stderr
+    ):
         return "your program crashed: its stderr above shows where"
     if result.returncode != want.returncode and stdout == want.stdout:
         if want.returncode == 65:
@@ -166,9 +174,8 @@ def hint_for(case: Case, want: Expected, result: RunResult) -> str | None:
             return "a runtime error is reported on stderr, then the program exits with 70"
         if want.returncode == 0 and not want.stderr:
             return "a program with no error exits with 0"
-    if want.stderr and "[line" in stderr and want.stderr.strip() != stderr.strip():
-        if want.returncode == 70 and "\n[line" not in stderr:
-            return "a runtime error is two lines on stderr: the message, then [line N] on a line of its own"
+    if want.returncode == 70 and "[line" in stderr and "\n[line" not in stderr:
+        return "a runtime error is two lines on stderr: the message, then [line N] on a line of its own"
     if case.hint:
         return case.hint
     if want.stdout and stdout == want.stdout.rstrip("\n"):

@@ -148,7 +148,7 @@ def strings(rng: random.Random, data: EdgeData) -> list[Case]:
             f'"{w1} (+) // {w2}" ;',
             hint="inside a string nothing is a token or a comment: read up to the closing quote",
         ),
-        Case(f"a string of non-ASCII text", "tokenize", f'"{data.non_ascii_word()} {w2}"'),
+        Case("a string of non-ASCII text", "tokenize", f'"{data.non_ascii_word()} {w2}"'),
         Case(
             "a string over two lines, then an error: the line count includes the string's newline",
             "tokenize",
@@ -159,7 +159,8 @@ def strings(rng: random.Random, data: EdgeData) -> list[Case]:
             "an unterminated string",
             "tokenize",
             f'+ "{w1}\n{w2}',
-            hint="at the end of the file with no closing quote: [line N] Error: Unterminated string. (N: the last line)",
+            hint="at the end of the file with no closing quote: [line N] Error: Unterminated string. "
+            "(N: the last line)",
         ),
     ]
 
@@ -294,13 +295,15 @@ def parse_errors(rng: random.Random, data: EdgeData) -> list[Case]:
             "a missing operand",
             "parse",
             f"({a} +)",
-            hint="report the token where an expression was expected: [line 1] Error at ')': Expect expression.",
+            hint="report the token where an expression was expected: [line 1] Error at ')': Expect "
+            "expression.",
         ),
         Case(
             "an unclosed group: the error is at the end",
             "parse",
             f"({a} + {b}",
-            hint="at the end of the input the error says 'at end': [line 1] Error at end: Expect ')' after expression.",
+            hint="at the end of the input the error says 'at end': [line 1] Error at end: Expect ')' "
+            "after expression.",
         ),
         Case("an operator with nothing before it", "parse", f"* {a}"),
         Case("an error on a later line", "parse", f"({a} *\n{b} -\n)"),
@@ -370,13 +373,14 @@ def equality_truthiness(rng: random.Random, data: EdgeData) -> list[Case]:
             "a number never equals a string",
             "evaluate",
             f'{a} == "{a}"',
-            hint="values of different types are never equal: 1 == \"1\" is false",
+            hint='values of different types are never equal: 1 == "1" is false',
         ),
         Case(
             "true is not 1",
             "evaluate",
             rng.choice(("true == 1", "false == 0", "1 != true")),
-            hint="compare the types first: in Lox, true == 1 is false even where your language says 1 == true",
+            hint="compare the types first: in Lox, true == 1 is false even where your language says "
+            "1 == true",
         ),
         Case("nil equals only nil", "evaluate", rng.choice(("nil == nil", "nil == false", "nil != false"))),
         Case(
@@ -403,13 +407,14 @@ def runtime_errors(rng: random.Random, data: EdgeData) -> list[Case]:
             "a string times a number",
             "evaluate",
             f'"{w}" * {a}',
-            hint="* - / < <= > >= take numbers only: \"ab\" * 3 is an error, not a repeated string",
+            hint='* - / < <= > >= take numbers only: "ab" * 3 is an error, not a repeated string',
         ),
         Case(
             "a string plus a number",
             "evaluate",
             f'"{w}" + {a}',
-            hint="+ takes two numbers or two strings: anything else is 'Operands must be two numbers or two strings.'",
+            hint="+ takes two numbers or two strings: anything else is 'Operands must be two numbers "
+            "or two strings.'",
         ),
         Case(
             "comparing strings",
@@ -423,7 +428,7 @@ def runtime_errors(rng: random.Random, data: EdgeData) -> list[Case]:
             f"true + {a}",
             hint="true is not a number: true + 1 is an error even where your language counts true as 1",
         ),
-        Case("an error on line 2 of an expression", "evaluate", f"({a} +\n nil)"),
+        Case("the operator on line 2", "evaluate", f"({a}\n  + nil)"),
         Case("no error: the check comes after a successful sum", "evaluate", f"{a} + {a} * 2"),
     ]
 
@@ -435,7 +440,11 @@ def print_statements(rng: random.Random, data: EdgeData) -> list[Case]:
     w = word(rng)
     return [
         Case("one print", "run", f'print "{w}";\n'),
-        Case("several prints", "run", f"print {arithmetic(rng, 2)};\nprint {num(rng)} > {num(rng)};\nprint nil;\n"),
+        Case(
+            "several prints",
+            "run",
+            f"print {arithmetic(rng, 2)};\nprint {num(rng)} > {num(rng)};\nprint nil;\n",
+        ),
         Case("two statements on one line", "run", f'print "{w}"; print {dec(rng)} * 2;\n'),
         Case(
             "an expression statement prints nothing",
@@ -467,7 +476,11 @@ def global_variables(rng: random.Random, data: EdgeData) -> list[Case]:
             "run",
             f"var {a};\nprint {a};\n",
         ),
-        Case("variables in expressions", "run", f"var {a} = {num(rng)};\nvar {b} = {a} * 2;\nprint {a} + {b};\n"),
+        Case(
+            "variables in expressions",
+            "run",
+            f"var {a} = {num(rng)};\nvar {b} = {a} * 2;\nprint {a} + {b};\n",
+        ),
         Case(
             "redeclaring a global replaces it",
             "run",
@@ -532,7 +545,8 @@ def blocks(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "nested blocks",
             "run",
-            f"var {a} = 1;\n{{\n  var {b} = 2;\n  {{\n    var {a} = 3;\n    print {a} + {b};\n  }}\n  print {a} + {b};\n}}\n",
+            f"var {a} = 1;\n{{\n  var {b} = 2;\n  {{\n    var {a} = 3;\n    print {a} + {b};\n"
+            f"  }}\n  print {a} + {b};\n}}\n",
         ),
         Case(
             "a block's variable ends with the block",
@@ -551,9 +565,16 @@ def error_recovery(rng: random.Random, data: EdgeData) -> list[Case]:
             "two errors in two statements",
             "run",
             f"print {num(rng)} +;\nvar {a} = 1;\nprint {a}\nprint {a};\n",
-            hint="after an error, skip to the next statement (past a ; or up to a keyword that starts one) and go on",
+            hint="after an error, skip to the next statement (past a ; or up to a keyword that "
+            "starts one) and go on",
         ),
         Case("three errors", "run", f"var = 1;\nprint (;\nvar {a} = 2;\n{a} * ;\n"),
+        Case(
+            "a statement keyword ends the skipping",
+            "run",
+            f"var = 1\nvar {a} = ;\nprint {a};\n",
+            hint="stop skipping before a keyword that starts a statement (var, print, …), even with no ; yet",
+        ),
         Case("an error in a block", "run", f"{{\n  var {a} = ;\n  print {a};\n}}\nprint 1 1;\n"),
         Case("a good program is unaffected", "run", f"var {a} = {num(rng)};\nprint {a};\n"),
     ]
@@ -567,7 +588,7 @@ def if_else(rng: random.Random, data: EdgeData) -> list[Case]:
     x, y = rng.randint(1, 50), rng.randint(1, 50)
     return [
         Case("if and else", "run", f'var {a} = {x};\nif ({a} > {y}) print "big";\nelse print "small";\n'),
-        Case("if without else", "run", f'if (false) print "no";\nprint "done";\n'),
+        Case("if without else", "run", 'if (false) print "no";\nprint "done";\n'),
         Case(
             "0 is true",
             "run",
@@ -578,7 +599,7 @@ def if_else(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "else belongs to the nearest if",
             "run",
-            f'if (true)\n  if (false) print "inner";\n  else print "nearest";\n',
+            'if (true)\n  if (false) print "inner";\n  else print "nearest";\n',
             hint="the dangling else binds to the closest if",
         ),
         Case(
@@ -597,7 +618,7 @@ def logical_operators(rng: random.Random, data: EdgeData) -> list[Case]:
             "or gives back an operand",
             "run",
             f'print nil or "{w}";\nprint {num(rng)} or false;\n',
-            hint="and/or return one of their operands, not true or false: nil or \"x\" is \"x\"",
+            hint='and/or return one of their operands, not true or false: nil or "x" is "x"',
         ),
         Case("and gives back an operand", "run", f'print {num(rng)} and "{w}";\nprint nil and 1;\n'),
         Case(
@@ -609,7 +630,8 @@ def logical_operators(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "and skips its right side when the left is false",
             "run",
-            f'var {a} = "before";\nfalse and ({a} = "after");\nprint {a};\nnil and undefinedName;\nprint "ok";\n',
+            f'var {a} = "before";\nfalse and ({a} = "after");\nprint {a};\n'
+            'nil and undefinedName;\nprint "ok";\n',
         ),
         Case("and binds tighter than or", "run", f'print false and 1 or "{w}";\nprint 1 or 2 and nil;\n'),
     ]
@@ -623,10 +645,13 @@ def while_loops(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "a sum",
             "run",
-            f"var {i} = 1;\nvar {total} = 0;\nwhile ({i} <= {n * 2}) {{\n  {total} = {total} + {i};\n  {i} = {i} + 1;\n}}\nprint {total};\n",
+            f"var {i} = 1;\nvar {total} = 0;\nwhile ({i} <= {n * 2}) {{\n"
+            f"  {total} = {total} + {i};\n  {i} = {i} + 1;\n}}\nprint {total};\n",
         ),
-        Case("a loop that never runs", "run", f'while (false) print "never";\nprint "after";\n'),
-        Case("a body without a block", "run", f"var {i} = {n};\nwhile ({i} > 0) {i} = {i} - 2;\nprint {i};\n"),
+        Case("a loop that never runs", "run", 'while (false) print "never";\nprint "after";\n'),
+        Case(
+            "a body without a block", "run", f"var {i} = {n};\nwhile ({i} > 0) {i} = {i} - 2;\nprint {i};\n"
+        ),
     ]
 
 
@@ -654,7 +679,8 @@ def for_loops(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "nested loops",
             "run",
-            f"for (var {i} = 1; {i} <= 2; {i} = {i} + 1)\n  for (var {j} = 1; {j} <= 2; {j} = {j} + 1)\n    print {i} * 10 + {j};\n",
+            f"for (var {i} = 1; {i} <= 2; {i} = {i} + 1)\n"
+            f"  for (var {j} = 1; {j} <= 2; {j} = {j} + 1)\n    print {i} * 10 + {j};\n",
         ),
         Case("a syntax error in the clauses", "run", f"for (var {i} = 0; {i} < 3) print {i};\n"),
     ]
@@ -668,7 +694,11 @@ def functions(rng: random.Random, data: EdgeData) -> list[Case]:
     w = word(rng)
     return [
         Case("a call", "run", f'fun {f}() {{\n  print "{w}";\n}}\n{f}();\n{f}();\n'),
-        Case("parameters", "run", f"fun {f}({x}, {y}) {{\n  print {x} * {y};\n}}\n{f}({num(rng)}, {num(rng)});\n"),
+        Case(
+            "parameters",
+            "run",
+            f"fun {f}({x}, {y}) {{\n  print {x} * {y};\n}}\n{f}({num(rng)}, {num(rng)});\n",
+        ),
         Case(
             "printing a function",
             "run",
@@ -683,7 +713,8 @@ def functions(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "functions calling functions",
             "run",
-            f'fun {g}({x}) {{\n  print "{g} " + {x};\n}}\nfun {f}() {{\n  {g}("one");\n  {g}("two");\n}}\n{f}();\n',
+            f'fun {g}({x}) {{\n  print "{g} " + {x};\n}}\nfun {f}() {{\n  {g}("one");\n'
+            f'  {g}("two");\n}}\n{f}();\n',
         ),
         Case(
             "parameters are local",
@@ -697,18 +728,28 @@ def returns(rng: random.Random, data: EdgeData) -> list[Case]:
     f, n, i = names(rng, 3)
     k = rng.randint(10, 16)
     return [
-        Case("a return value", "run", f"fun {f}({n}) {{\n  return {n} * {n};\n}}\nprint {f}({num(rng, 2, 30)});\n"),
+        Case(
+            "a return value",
+            "run",
+            f"fun {f}({n}) {{\n  return {n} * {n};\n}}\nprint {f}({num(rng, 2, 30)});\n",
+        ),
         Case(
             "return leaves at once, even from a loop",
             "run",
-            f"fun {f}() {{\n  for (var {i} = 0; ; {i} = {i} + 1) {{\n    if ({i} == 3) return {i};\n  }}\n}}\nprint {f}();\n",
+            f"fun {f}() {{\n  for (var {i} = 0; ; {i} = {i} + 1) {{\n"
+            f"    if ({i} == 3) return {i};\n  }}\n}}\nprint {f}();\n",
             hint="return unwinds every block and loop up to the call",
         ),
-        Case("a bare return gives nil", "run", f'fun {f}() {{\n  return;\n  print "unreachable";\n}}\nprint {f}();\n'),
+        Case(
+            "a bare return gives nil",
+            "run",
+            f'fun {f}() {{\n  return;\n  print "unreachable";\n}}\nprint {f}();\n',
+        ),
         Case(
             "recursion",
             "run",
-            f"fun {f}({n}) {{\n  if ({n} < 2) return {n};\n  return {f}({n} - 1) + {f}({n} - 2);\n}}\nprint {f}({k});\n",
+            f"fun {f}({n}) {{\n  if ({n} < 2) return {n};\n  return {f}({n} - 1) + {f}({n} - 2);\n"
+            f"}}\nprint {f}({k});\n",
         ),
         Case(
             "a returned value in an expression",
@@ -749,7 +790,12 @@ def native_clock(rng: random.Random, data: EdgeData) -> list[Case]:
             hint="clock is a global defined before the program runs; it returns the seconds since the epoch",
         ),
         Case("time never goes back", "run", f"var {t} = clock();\nprint clock() >= {t};\n"),
-        Case("printing a native function", "run", "print clock;\n", hint="a native function prints as <native fn>"),
+        Case(
+            "printing a native function",
+            "run",
+            "print clock;\n",
+            hint="a native function prints as <native fn>",
+        ),
         Case("clock takes no argument", "run", "clock(1);\n"),
     ]
 
@@ -760,23 +806,29 @@ def closures(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "a counter",
             "run",
-            f"fun {mk}() {{\n  var {i} = 0;\n  fun count() {{\n    {i} = {i} + 1;\n    return {i};\n  }}\n  return count;\n}}\nvar {c} = {mk}();\n{c}();\nprint {c}();\n",
+            f"fun {mk}() {{\n  var {i} = 0;\n  fun count() {{\n    {i} = {i} + 1;\n"
+            f"    return {i};\n  }}\n  return count;\n}}\nvar {c} = {mk}();\n{c}();\n"
+            f"print {c}();\n",
             hint="a function keeps the environment it was declared in, and uses it when called later",
         ),
         Case(
             "two counters do not share",
             "run",
-            f"fun {mk}() {{\n  var {i} = 0;\n  fun count() {{\n    {i} = {i} + 1;\n    print {i};\n  }}\n  return count;\n}}\nvar a = {mk}();\nvar b = {mk}();\na();\na();\nb();\n",
+            f"fun {mk}() {{\n  var {i} = 0;\n  fun count() {{\n    {i} = {i} + 1;\n"
+            f"    print {i};\n  }}\n  return count;\n}}\nvar a = {mk}();\nvar b = {mk}();\na();\n"
+            "a();\nb();\n",
         ),
         Case(
             "an adder",
             "run",
-            f"fun {add}({n}) {{\n  fun inner(x) {{\n    return x + {n};\n  }}\n  return inner;\n}}\nprint {add}({num(rng)})({num(rng)});\n",
+            f"fun {add}({n}) {{\n  fun inner(x) {{\n    return x + {n};\n  }}\n  return inner;\n"
+            f"}}\nprint {add}({num(rng)})({num(rng)});\n",
         ),
         Case(
             "a closure over a block's variable",
             "run",
-            f'var {c};\n{{\n  var {i} = "{word(rng)}";\n  fun show() {{ print {i}; }}\n  {c} = show;\n}}\n{c}();\n',
+            f'var {c};\n{{\n  var {i} = "{word(rng)}";\n  fun show() {{ print {i}; }}\n'
+            f"  {c} = show;\n}}\n{c}();\n",
         ),
     ]
 
@@ -790,18 +842,22 @@ def static_scope(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "a closure sees the variable of its declaration, not a later one",
             "run",
-            f'var {a} = "global";\n{{\n  fun show() {{\n    print {a};\n  }}\n  show();\n  var {a} = "block";\n  show();\n}}\n',
-            hint="resolve each variable once, before running: the number of scopes between its use and its declaration",
+            f'var {a} = "global";\n{{\n  fun show() {{\n    print {a};\n  }}\n  show();\n'
+            f'  var {a} = "block";\n  show();\n}}\n',
+            hint="resolve each variable once, before running: the number of scopes between its use "
+            "and its declaration",
         ),
         Case(
             "assignment through the resolved scope",
             "run",
-            f'var {a} = "global";\n{{\n  fun set() {{\n    {a} = "assigned";\n  }}\n  var {a} = "block";\n  set();\n  print {a};\n}}\nprint {a};\n',
+            f'var {a} = "global";\n{{\n  fun set() {{\n    {a} = "assigned";\n  }}\n'
+            f'  var {a} = "block";\n  set();\n  print {a};\n}}\nprint {a};\n',
         ),
         Case(
             "locals and globals side by side",
             "run",
-            f"var {a} = 1;\nfun f() {{\n  var b = {a} + 1;\n  {{\n    var {a} = b * 10;\n    print {a};\n  }}\n  print {a};\n}}\nf();\n",
+            f"var {a} = 1;\nfun f() {{\n  var b = {a} + 1;\n  {{\n    var {a} = b * 10;\n"
+            f"    print {a};\n  }}\n  print {a};\n}}\nf();\n",
         ),
     ]
 
@@ -813,13 +869,15 @@ def resolver_errors(rng: random.Random, data: EdgeData) -> list[Case]:
             "reading a local in its own initializer",
             "run",
             f'print "nothing runs";\n{{\n  var {a} = {a};\n}}\n',
-            hint="declare the name before resolving its initializer, define it after; a use in between is an error",
+            hint="declare the name before resolving its initializer, define it after; a use in "
+            "between is an error",
         ),
         Case(
             "two locals of one name in one scope",
             "run",
             f"{{\n  var {a} = 1;\n  var {a} = 2;\n}}\n",
-            hint="Already a variable with this name in this scope. (only in local scopes: globals may be redeclared)",
+            hint="Already a variable with this name in this scope. (only in local scopes: globals "
+            "may be redeclared)",
         ),
         Case("two parameters of one name", "run", f"fun f({a}, {b}, {a}) {{}}\n"),
         Case(
@@ -861,13 +919,22 @@ def fields(rng: random.Random, data: EdgeData) -> list[Case]:
     (k,) = class_names(rng, 1)
     o, f = names(rng, 2)
     return [
-        Case("set and get a field", "run", f"class {k} {{}}\nvar {o} = {k}();\n{o}.{f} = {num(rng)};\nprint {o}.{f};\n"),
+        Case(
+            "set and get a field",
+            "run",
+            f"class {k} {{}}\nvar {o} = {k}();\n{o}.{f} = {num(rng)};\nprint {o}.{f};\n",
+        ),
         Case(
             "fields of two instances are apart",
             "run",
-            f'class {k} {{}}\nvar a = {k}();\nvar b = {k}();\na.{f} = "a";\nb.{f} = "b";\nprint a.{f} + b.{f};\n',
+            f'class {k} {{}}\nvar a = {k}();\nvar b = {k}();\na.{f} = "a";\nb.{f} = "b";\n'
+            f"print a.{f} + b.{f};\n",
         ),
-        Case("assignment to a field is an expression", "run", f"class {k} {{}}\nvar {o} = {k}();\nprint {o}.{f} = {o};\n"),
+        Case(
+            "assignment to a field is an expression",
+            "run",
+            f"class {k} {{}}\nvar {o} = {k}();\nprint {o}.{f} = {o};\n",
+        ),
         Case(
             "an undefined property",
             "run",
@@ -893,18 +960,21 @@ def methods(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "this is the instance",
             "run",
-            f"class {k} {{\n  {m}() {{\n    return this.value * 2;\n  }}\n}}\nvar {o} = {k}();\n{o}.value = {num(rng)};\nprint {o}.{m}();\n",
+            f"class {k} {{\n  {m}() {{\n    return this.value * 2;\n  }}\n}}\nvar {o} = {k}();\n"
+            f"{o}.value = {num(rng)};\nprint {o}.{m}();\n",
         ),
         Case(
             "a method remembers its instance",
             "run",
-            f'class {k} {{\n  {m}() {{\n    print this.name;\n  }}\n}}\nvar a = {k}();\na.name = "{w}";\nvar saved = a.{m};\nsaved();\nprint saved;\n',
+            f"class {k} {{\n  {m}() {{\n    print this.name;\n  }}\n}}\nvar a = {k}();\n"
+            f'a.name = "{w}";\nvar saved = a.{m};\nsaved();\nprint saved;\n',
             hint="looking a method up on an instance binds this to that instance",
         ),
         Case(
             "a field shadows a method",
             "run",
-            f'class {k} {{\n  {m}() {{ return "method"; }}\n}}\nvar {o} = {k}();\n{o}.{m} = "field";\nprint {o}.{m};\n',
+            f'class {k} {{\n  {m}() {{ return "method"; }}\n}}\nvar {o} = {k}();\n'
+            f'{o}.{m} = "field";\nprint {o}.{m};\n',
         ),
         Case(
             "this outside a class",
@@ -923,7 +993,8 @@ def initializers(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "init runs when the class is called",
             "run",
-            f"class {k} {{\n  init({x}, {y}) {{\n    this.{x} = {x};\n    this.{y} = {y};\n  }}\n}}\nvar p = {k}({num(rng)}, {num(rng)});\nprint p.{x} + p.{y};\n",
+            f"class {k} {{\n  init({x}, {y}) {{\n    this.{x} = {x};\n    this.{y} = {y};\n  }}\n"
+            f"}}\nvar p = {k}({num(rng)}, {num(rng)});\nprint p.{x} + p.{y};\n",
         ),
         Case(
             "the class's arity is init's",
@@ -968,12 +1039,14 @@ def inheritance(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "overriding",
             "run",
-            f'class {a} {{\n  {m}() {{ print "{a}"; }}\n}}\nclass {b} < {a} {{\n  {m}() {{ print "{b}"; }}\n}}\n{b}().{m}();\n{a}().{m}();\n',
+            f'class {a} {{\n  {m}() {{ print "{a}"; }}\n}}\nclass {b} < {a} {{\n'
+            f'  {m}() {{ print "{b}"; }}\n}}\n{b}().{m}();\n{a}().{m}();\n',
         ),
         Case(
             "an inherited initializer",
             "run",
-            f"class {a} {{\n  init(v) {{ this.v = v; }}\n}}\nclass {b} < {a} {{}}\nprint {b}({num(rng)}).v;\n",
+            f"class {a} {{\n  init(v) {{ this.v = v; }}\n}}\nclass {b} < {a} {{}}\n"
+            f"print {b}({num(rng)}).v;\n",
         ),
         Case(
             "inheriting from a non-class",
@@ -997,23 +1070,29 @@ def super_calls(rng: random.Random, data: EdgeData) -> list[Case]:
         Case(
             "super calls the superclass's method",
             "run",
-            f'class {a} {{\n  {m}() {{ print "{a} {m}"; }}\n}}\nclass {b} < {a} {{\n  {m}() {{\n    print "{b} {m}";\n    super.{m}();\n  }}\n}}\n{b}().{m}();\n',
+            f'class {a} {{\n  {m}() {{ print "{a} {m}"; }}\n}}\nclass {b} < {a} {{\n  {m}() {{\n'
+            f'    print "{b} {m}";\n    super.{m}();\n  }}\n}}\n{b}().{m}();\n',
         ),
         Case(
             "super is the superclass of the class holding the method",
             "run",
-            f'class {a} {{\n  {m}() {{ print "{a}"; }}\n}}\nclass {b} < {a} {{\n  {m}() {{ print "{b}"; }}\n  test() {{ super.{m}(); }}\n}}\nclass {c} < {b} {{}}\n{c}().test();\n',
+            f'class {a} {{\n  {m}() {{ print "{a}"; }}\n}}\nclass {b} < {a} {{\n'
+            f'  {m}() {{ print "{b}"; }}\n  test() {{ super.{m}(); }}\n}}\nclass {c} < {b} {{}}\n'
+            f"{c}().test();\n",
             hint="super is bound where the method is declared, not looked up from this's class",
         ),
         Case(
             "super in an initializer",
             "run",
-            f"class {a} {{\n  init(n) {{ this.n = n; }}\n}}\nclass {b} < {a} {{\n  init() {{\n    super.init({num(rng)});\n    this.n = this.n + 1;\n  }}\n}}\nprint {b}().n;\n",
+            f"class {a} {{\n  init(n) {{ this.n = n; }}\n}}\nclass {b} < {a} {{\n  init() {{\n"
+            f"    super.init({num(rng)});\n    this.n = this.n + 1;\n  }}\n}}\nprint {b}().n;\n",
         ),
         Case(
             "a bound super method",
             "run",
-            f'class {a} {{\n  {m}() {{ return this.tag; }}\n}}\nclass {b} < {a} {{\n  get() {{ return super.{m}; }}\n}}\nvar o = {b}();\no.tag = "{word(rng)}";\nprint o.get()();\n',
+            f"class {a} {{\n  {m}() {{ return this.tag; }}\n}}\nclass {b} < {a} {{\n"
+            f'  get() {{ return super.{m}; }}\n}}\nvar o = {b}();\no.tag = "{word(rng)}";\n'
+            "print o.get()();\n",
         ),
         Case(
             "super outside a class",
