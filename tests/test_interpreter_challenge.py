@@ -136,7 +136,6 @@ def test_every_page_shows_examples() -> None:
         slug
         for slug in CHALLENGE.stage_slugs
         if not TRANSCRIPT.search((CHALLENGE.directory / "stages" / f"{slug}.md").read_text())
-        and slug != "static-scope"
     ]
     assert not missing, f"pages without a transcript: {missing}"
 
@@ -190,3 +189,13 @@ def test_a_program_that_never_ends_is_named() -> None:
     hung = RunResult(None, b"", b"", 10.0, True, False, False)
     [problem] = check.compare(want, hung)
     assert "did not finish within 10 s" in problem and "infinite loop" in problem
+
+
+def test_a_crash_shows_the_end_of_its_trace() -> None:
+    want = model.expected("run", "print -nil;\n")
+    trace = "Traceback (most recent call last):\n" + "".join(f'  File "main", line {n}\n' for n in range(30))
+    trace += "IndexError: list index out of range\n"
+    crashed = RunResult(1, b"", trace.encode(), 0.1, False, False, False)
+    problems = check.compare(want, crashed)
+    assert problems[-1].startswith("expected this on stderr:\n- Operand must be a number.\n- [line 1]\n")
+    assert problems[-1].endswith("+ IndexError: list index out of range")

@@ -26,6 +26,7 @@ or a recursion that never ends, and the failure names them."""
 FILE_NAME = "program.lox"
 SHOWN_LINES = 12
 """Output lines of a diff kept around the first difference."""
+STDERR_TAIL = 8
 
 ERROR_LINE = re.compile(r"\[line (\d+)\]")
 
@@ -102,6 +103,19 @@ def diff(what: str, want: str, got: str) -> str:
     return f"{what} differs (- expected, + got):\n" + "\n".join(head + cut + tail)
 
 
+def stderr_problem(want: str, got: str) -> str:
+    """A diff of the error lines, or, when stderr is far longer (a crash's trace), the
+    expected lines and the end of what came, where a trace says what went wrong."""
+    got_lines = text_lines(got)
+    if len(got_lines) <= SHOWN_LINES:
+        return diff("stderr", want, got)
+    expected = "\n".join(f"- {line}" for line in text_lines(want))
+    last = "\n".join(f"+ {line}" for line in got_lines[-STDERR_TAIL:])
+    return (
+        f"expected this on stderr:\n{expected}\ngot {len(got_lines)} lines; the last {STDERR_TAIL}:\n{last}"
+    )
+
+
 def caret_line(want: Expected, got: RunResult, stdout: str) -> int | None:
     if stdout != want.stdout:
         index = first_difference(text_lines(want.stdout), text_lines(stdout))
@@ -127,7 +141,7 @@ def compare(want: Expected, result: RunResult) -> list[str]:
     if stdout != want.stdout:
         problems.append(diff("stdout", want.stdout, stdout))
     if want.stderr and stderr != want.stderr:
-        problems.append(diff("stderr", want.stderr, stderr))
+        problems.append(stderr_problem(want.stderr, stderr))
     elif problems and not want.stderr and stderr.strip():
         excerpt = stderr.rstrip("\n").split("\n")[-8:]
         problems.append("your program's stderr:\n" + "\n".join(f"  {line}" for line in excerpt))
