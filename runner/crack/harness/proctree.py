@@ -136,6 +136,14 @@ def _alive(pids: Iterable[int]) -> set[int]:
     return alive
 
 
+def signal_tree(root: int, sig: signal.Signals) -> set[int]:
+    """Send ``sig`` to ``root`` and everything below it at once (a crash is SIGKILL of the
+    whole tree, a pause SIGSTOP of it); returns the pids signalled."""
+    targets = descendants({root})
+    _signal_all(targets, sig)
+    return targets
+
+
 def reap(pids: Iterable[int]) -> None:
     """Collect exit statuses of our own dead children so no zombie is left."""
     for pid in pids:
