@@ -69,9 +69,7 @@ class Node:
         """SIGKILL the node's whole process tree at once, and wait until it is gone."""
         if self.process is None:
             return
-        self._cluster.h.log(
-            f"crash: SIGKILL to node {self.id} (pid {self.process.pid}) and every process it started"
-        )
+        self._cluster.h.log(f"crash: SIGKILL to node {self.id} and every process it started")
         if self._cluster.router is not None:
             self._cluster.router.detach(self.id)
         proctree.signal_tree(self.process.pid, signal.SIGKILL)

@@ -121,11 +121,15 @@ class Endpoint:
         self._held: list[Message] = []
         self._next_id = 0
 
+    def new_id(self) -> int:
+        """A ``msg_id`` this endpoint has not used yet."""
+        self._next_id += 1
+        return self._next_id
+
     def send(self, dest: str, body: Message) -> int:
         """Send ``body`` to ``dest`` with a fresh ``msg_id`` (unless it has one); returns it."""
         if "msg_id" not in body:
-            self._next_id += 1
-            body = {**body, "msg_id": self._next_id}
+            body = {**body, "msg_id": self.new_id()}
         message = {"src": self.name, "dest": dest, "body": body}
         if not self.quiet:
             self._router.log.tester(f"{self.name} → {dest}: {json.dumps(body)}")

@@ -1,0 +1,67 @@
+"""Stage 1: one node alone is a key-value store (get, put, cas) on crack's network."""
+
+from __future__ import annotations
+
+import time
+
+from crack.harness import Harness, StageFailure
+
+from .common import REPLY_S, Client, start_cluster, tester, word
+
+HINT_NULL = 'a key that was never written reads as "value": null (JSON null, not the string "null")'
+HINT_CAS = (
+    'cas writes "to" only when the current value equals "from"; otherwise it answers '
+    '{"type": "error", "code": "precondition_failed"} and changes nothing (a missing key never equals "from")'
+)
+READY_S = 3.0
+"""A node alone may take an election timeout to become its own leader: the first request
+is retried this long."""
+
+
+@tester.stage("kv")
+def kv(h: Harness) -> None:
+    _, router = start_cluster(h, 1)
+    one, two = Client(router, "c1"), Client(router, "c2")
+    key, other = word(h), word(h)
+    first, second, third = word(h), word(h), word(h)
+    _first_answer(h, Client(router, "c0", quiet=True), key)
+    one.expect("n1", {"type": "put", "key": key, "value": first}, {"type": "put_ok"})
+    two.expect("n1", {"type": "get", "key": key}, {"type": "get_ok", "value": first})
+    two.expect("n1", {"type": "get", "key": other}, {"type": "get_ok", "value": None}, HINT_NULL)
+    one.expect("n1", {"type": "put", "key": key, "value": second}, {"type": "put_ok"})
+    one.expect("n1", {"type": "get", "key": key}, {"type": "get_ok", "value": second})
+    two.expect(
+        "n1",
+        {"type": "cas", "key": key, "from": first, "to": third},
+        {"type": "error", "code": "precondition_failed"},
+        HINT_CAS,
+    )
+    one.expect("n1", {"type": "get", "key": key}, {"type": "get_ok", "value": second}, HINT_CAS)
+    two.expect("n1", {"type": "cas", "key": key, "from": second, "to": third}, {"type": "cas_ok"}, HINT_CAS)
+    one.expect("n1", {"type": "get", "key": key}, {"type": "get_ok", "value": third})
+    two.expect(
+        "n1",
+        {"type": "cas", "key": other, "from": first, "to": second},
+        {"type": "error", "code": "precondition_failed"},
+        HINT_CAS,
+    )
+    one.expect("n1", {"type": "get", "key": other}, {"type": "get_ok", "value": None}, HINT_CAS)
+    router.check_messages()
+
+
+def _first_answer(h: Harness, client: Client, key: str) -> None:
+    """Wait (quietly) until the node answers at all: a node alone may first elect itself."""
+    began = time.monotonic()
+    while time.monotonic() - began < READY_S and h.remaining() > REPLY_S:
+        exchange = client.call("n1", {"type": "get", "key": key}, timeout=0.5)
+        if exchange.reply is not None and exchange.reply.get("type") == "get_ok":
+            return
+        time.sleep(0.1)
+    exchange = client.call("n1", {"type": "get", "key": key})
+    if exchange.reply is None or exchange.reply.get("type") != "get_ok":
+        raise StageFailure(
+            f'{exchange.describe()}\nexpected {{"type": "get_ok", "value": null}} '
+            f"within {READY_S:.0f} s of the start",
+            'read each line from the network\'s connection, and answer a get with {"type": "get_ok", '
+            '"in_reply_to": <the msg_id>, "value": …} sent to the request\'s "src"',
+        )
