@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,17 @@ WORDS = [
 HINT_ENVELOPE = (
     'every message is one line of JSON, {"src": …, "dest": …, "body": {…}}; a reply goes to the '
     'message\'s "src" and carries "in_reply_to": the request\'s "msg_id"'
+)
+
+
+HINT_ELECT = (
+    "a follower that hears from no leader for its election timeout (a random 300–600 ms) "
+    "becomes a candidate: it increments its term, votes for itself and asks every peer for "
+    "its vote; with the votes of a majority it leads, and tells everyone with heartbeats"
+)
+HINT_NAME_THE_LEADER = (
+    'a follower records the "leader" of each append_entries it accepts, and names it in its '
+    'status: "leader" is null only while a node knows of no leader'
 )
 
 
@@ -82,15 +93,6 @@ def show(body: object) -> str:
     return json.dumps(body)
 
 
-def reply_problem(body: dict[str, Any], expected_type: str, msg_id: int) -> str | None:
-    """What is wrong with a reply's envelope fields, or None."""
-    if body.get("in_reply_to") != msg_id:
-        return f'its "in_reply_to" is {show(body.get("in_reply_to"))}, not the request\'s "msg_id" {msg_id}'
-    if body.get("type") != expected_type:
-        return f'its "type" is {show(body.get("type"))}, not "{expected_type}"'
-    return None
-
-
 @dataclass
 class Exchange:
     """One request and what came back (None: nothing within the time allowed)."""
@@ -99,9 +101,8 @@ class Exchange:
     request: dict[str, Any]
     reply: dict[str, Any] | None
 
-    def describe(self) -> str:
-        got = "nothing" if self.reply is None else show(self.reply)
-        return f"sent {show(self.request)} to {self.node}\n     got {got}"
+    def sent(self) -> str:
+        return f"sent {show(self.request)} to {self.node}"
 
 
 class Client:
@@ -124,15 +125,21 @@ class Client:
         reply = exchange.reply
         wanted = show(expected)
         if reply is None:
+            others = [m["body"] for m in self.endpoint.drain() if m["src"] == node]
+            if others:
+                raise StageFailure(
+                    f'{exchange.sent()}\nexpected {wanted} with "in_reply_to": {exchange.request["msg_id"]}\n'
+                    f"     got {show(others[-1])}",
+                    'a reply carries "in_reply_to": the "msg_id" of the request it answers',
+                )
             raise StageFailure(
-                f"{exchange.describe()} within {REPLY_S:.0f} s\nexpected {wanted}",
+                f"{exchange.sent()}\nexpected {wanted} within {REPLY_S:.0f} s\n     got nothing",
                 hint or f'a reply goes to the request\'s "src" ({self.name}) with "in_reply_to" set',
             )
-        problem = reply_problem(reply, expected["type"], exchange.request["msg_id"])
-        wrong = [k for k, v in expected.items() if k != "type" and (k not in reply or reply[k] != v)]
-        if problem is not None or wrong:
-            why = problem or ", ".join(f'"{k}" should be {show(expected[k])}' for k in wrong)
-            raise StageFailure(f"{exchange.describe()}\nexpected {wanted}: {why}", hint)
+        wrong = [k for k, v in expected.items() if k not in reply or reply[k] != v]
+        if wrong:
+            why = ", ".join(f'"{k}" should be {show(expected[k])}' for k in wrong)
+            raise StageFailure(f"{exchange.sent()}\nexpected {wanted}\n     got {show(reply)}: {why}", hint)
         return reply
 
 
@@ -168,6 +175,19 @@ def poll_statuses(client: Client, nodes: Sequence[str], timeout: float = 0.5) ->
             raise StageFailure(f'{node} answered a status with {show(body)}: "term" must be an integer')
         found[node] = Status(node, body["role"], body["term"], body.get("leader"))
     return found
+
+
+def describe_statuses(statuses: Iterable[Status]) -> str:
+    """Leaders first, then the others by id: one reading of the cluster, in words."""
+
+    def words(status: Status) -> str:
+        if status.role == "leader":
+            return f"{status.node} leads term {status.term}"
+        follows = f"follows {status.leader}" if status.leader else "knows no leader"
+        return f"{status.node} is a {status.role} in term {status.term} and {follows}"
+
+    ordered = sorted(statuses, key=lambda s: (s.role != "leader", s.node))
+    return "; ".join(words(status) for status in ordered)
 
 
 class LeaderWatch:
@@ -207,12 +227,14 @@ class LeaderWatch:
                 ):
                     return leader
             time.sleep(POLL_S)
-        seen = ", ".join(f"{s.node}: {s.role} in term {s.term}" for s in last.values()) or "no node answered"
+        seen = describe_statuses(last.values()) or "no node answered"
         missing = [n for n in nodes if n not in last]
+        leaders = [st for st in last.values() if st.role == "leader"]
+        unnamed = len(leaders) == 1 and any(
+            st.leader is None for st in last.values() if st.role == "follower"
+        )
         raise StageFailure(
             f"no leader that {', '.join(nodes)} all agree on within {within:.0f} s of the start "
             f"(last statuses: {seen}{'; no answer from ' + ', '.join(missing) if missing else ''})",
-            "a follower that hears from no leader for its election timeout (a random 300–600 ms) "
-            "becomes a candidate: it increments its term, votes for itself and asks every peer for "
-            "its vote; with the votes of a majority it leads, and tells everyone with heartbeats",
+            HINT_NAME_THE_LEADER if unnamed else HINT_ELECT,
         )
