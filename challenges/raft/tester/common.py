@@ -111,6 +111,7 @@ class Client:
     def __init__(self, router: Router, name: str, *, quiet: bool = False) -> None:
         self.endpoint: Endpoint = router.endpoint(name, quiet=quiet)
         self.name = name
+        self.router = router
 
     def call(self, node: str, body: dict[str, Any], timeout: float = REPLY_S) -> Exchange:
         request = {**body, "msg_id": self.endpoint.new_id()}
@@ -125,6 +126,7 @@ class Client:
         reply = exchange.reply
         wanted = show(expected)
         if reply is None:
+            self.router.check_messages()  # a reply the network could not route says why
             others = [m["body"] for m in self.endpoint.drain() if m["src"] == node]
             if others:
                 raise StageFailure(

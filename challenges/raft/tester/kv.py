@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from crack.harness import Harness, StageFailure
+from crack.harness import Harness
 
-from .common import REPLY_S, Client, show, start_cluster, tester, word
+from .common import REPLY_S, Client, start_cluster, tester, word
 
 HINT_NULL = 'a key that was never written reads as "value": null (JSON null, not the string "null")'
 HINT_CAS = (
@@ -57,12 +57,10 @@ def _first_answer(h: Harness, client: Client, key: str) -> None:
         if exchange.reply is not None and exchange.reply.get("type") == "get_ok":
             return
         time.sleep(0.1)
-    exchange = client.call("n1", {"type": "get", "key": key})
-    if exchange.reply is None or exchange.reply.get("type") != "get_ok":
-        raise StageFailure(
-            f'{exchange.sent()}\nexpected {{"type": "get_ok", "value": null}} '
-            f"within {READY_S:.0f} s of the start\n"
-            f"     got {'nothing' if exchange.reply is None else show(exchange.reply)}",
-            'read each line from the network\'s connection, and answer a get with {"type": "get_ok", '
-            '"in_reply_to": <the msg_id>, "value": …} sent to the request\'s "src"',
-        )
+    client.expect(
+        "n1",
+        {"type": "get", "key": key},
+        {"type": "get_ok", "value": None},
+        'read each line from the network\'s connection, and answer a get with {"type": "get_ok", '
+        '"in_reply_to": <the msg_id>, "value": …} sent to the request\'s "src"',
+    )
