@@ -18,12 +18,12 @@ CHALLENGE = load_challenge("raft")
 
 
 def test_the_stages_in_order() -> None:
-    assert CHALLENGE.stage_slugs == ["kv", "votes", "election", "re-election", "replication"]
+    assert CHALLENGE.stage_slugs == ["kv", "votes", "election", "re-election", "replication", "forwarding"]
 
 
 def test_etcd_takes_part_only_where_the_tester_plays_no_peer() -> None:
     assert CHALLENGE.oracle is not None
-    assert CHALLENGE.oracle.stages == ["kv", "election", "re-election", "replication"]
+    assert CHALLENGE.oracle.stages == ["kv", "election", "re-election", "replication", "forwarding"]
     assert not CHALLENGE.oracle.takes_part_in("votes")
 
 
@@ -55,7 +55,7 @@ def test_a_reply_without_in_reply_to_is_shown_with_what_it_lacks(tmp_path: Path)
     )
     [stage] = grade_silently(CHALLENGE, program, only="kv").stages
     assert stage.status is StageStatus.FAILED
-    assert 'expected {"type": "get_ok", "value": null} with "in_reply_to": ' in stage.message
+    assert 'expected {"type": "put_ok"} with "in_reply_to": ' in stage.message
     assert '     got {"msg_id": ' in stage.message
     assert stage.hint == 'a reply carries "in_reply_to": the "msg_id" of the request it answers'
 

@@ -7,7 +7,7 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``.
+  ``replication``, ``forwarding``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from __future__ import annotations
 # Importing the stage modules registers their functions on ``tester``.
 from .common import tester
 from .election import election, re_election
+from .forwarding import forwarding
 from .kv import kv
 from .replication import replication
 from .votes import votes
 
-__all__ = ["election", "kv", "re_election", "replication", "tester", "votes"]
+__all__ = ["election", "forwarding", "kv", "re_election", "replication", "tester", "votes"]

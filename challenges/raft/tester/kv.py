@@ -24,7 +24,7 @@ def kv(h: Harness) -> None:
     one, two = Client(router, "c1"), Client(router, "c2")
     key, other = word(h), word(h)
     first, second, third = word(h), word(h), word(h)
-    _first_answer(h, Client(router, "c0", quiet=True), key)
+    _first_answer(h, Client(router, "c0", quiet=True), word(h), word(h))
     one.expect("n1", {"type": "put", "key": key, "value": first}, {"type": "put_ok"})
     two.expect("n1", {"type": "get", "key": key}, {"type": "get_ok", "value": first})
     two.expect("n1", {"type": "get", "key": other}, {"type": "get_ok", "value": None}, HINT_NULL)
@@ -49,18 +49,20 @@ def kv(h: Harness) -> None:
     router.check_messages()
 
 
-def _first_answer(h: Harness, client: Client, key: str) -> None:
-    """Wait (quietly) until the node answers at all: a node alone may first elect itself."""
+def _first_answer(h: Harness, client: Client, key: str, value: str) -> None:
+    """Wait (quietly) until the node carries out a first put, of a key of the tester's own:
+    a node alone may first have to elect itself."""
     began = time.monotonic()
+    request = {"type": "put", "key": key, "value": value}
     while time.monotonic() - began < READY_S and h.remaining() > REPLY_S:
-        exchange = client.call("n1", {"type": "get", "key": key}, timeout=0.5)
-        if exchange.reply is not None and exchange.reply.get("type") == "get_ok":
+        exchange = client.call("n1", request, timeout=0.5)
+        if exchange.reply is not None and exchange.reply.get("type") == "put_ok":
             return
         time.sleep(0.1)
     client.expect(
         "n1",
-        {"type": "get", "key": key},
-        {"type": "get_ok", "value": None},
-        'read each line from the network\'s connection, and answer a get with {"type": "get_ok", '
-        '"in_reply_to": <the msg_id>, "value": …} sent to the request\'s "src"',
+        request,
+        {"type": "put_ok"},
+        'read each line from the network\'s connection, and answer a put with {"type": "put_ok", '
+        '"in_reply_to": <the msg_id>} sent to the request\'s "src"',
     )
