@@ -19,6 +19,7 @@ import argparse
 import base64
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -33,9 +34,18 @@ REQUEST_TIMEOUT_S = 10.0
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port below the kernel's ephemeral range: the tester hands out the nodes'
+    ports from that range (the kernel's picks), and a node not yet listening on its port
+    must not find etcd there."""
+    rng = random.Random()
+    while True:
+        port = rng.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def b64(text: str) -> str:

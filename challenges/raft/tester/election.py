@@ -72,11 +72,13 @@ def re_election(h: Harness) -> None:
                 "(itself included), whether or not they answer: 2 of 3, 3 of 5",
             )
         time.sleep(POLL_S)
-    h.log(f"alone, the last node did not lead for {NO_QUORUM_S:.0f} s; the two crashed nodes are restarted")
+    h.log(f"alone, the last node did not lead for {NO_QUORUM_S:.0f} s; the first crashed node is restarted")
+    # One node only: both restarted together, knowing no term (nothing is kept on disk
+    # before a later stage), could elect one of themselves in a term that already had a
+    # leader. With the node that stayed up in every majority, each new term is a new one.
     cluster[first.node].restart()
-    cluster[second.node].restart()
-    _new_leader(h, watch, cluster.ids, second.term, "both crashed nodes were restarted")
-    h.log(f"the three nodes agree on a leader again within {ELECTION_BOUND_S:.0f} s")
+    _new_leader(h, watch, sorted([alone, first.node]), second.term, "a crashed node was restarted")
+    h.log(f"the two running nodes agree on a leader again within {ELECTION_BOUND_S:.0f} s")
     router.check_messages()
 
 

@@ -62,7 +62,8 @@ def forwarding(h: Harness) -> None:
             f"answer (it cannot reach the leader)\n     got {show(exchange.reply)}: a stale read",
             HINT_STALE,
         )
-    h.log(f"the cut-off follower gave no stale answer ({'none' if exchange.reply is None else 'an error'})")
+    answer = "no answer" if exchange.reply is None else f"a {exchange.reply.get('type')}"
+    h.log(f"the cut-off follower gave no stale answer ({answer})")
     router.heal()
     watch.agreed_leader(cluster.ids, ELECTION_BOUND_S, h)
     h.log(f"healed; the three nodes agree on a leader within {ELECTION_BOUND_S:.0f} s")

@@ -74,6 +74,7 @@ class Node:
             self._cluster.router.detach(self.id)
         proctree.signal_tree(self.process.pid, signal.SIGKILL)
         self.process.stop(grace=0.0)
+        self.process.ended_by_us = True  # the tester's crash, not the program's: no note
         self.paused = False
 
     def restart(self) -> None:
