@@ -7,10 +7,9 @@ import os
 import random
 import time
 
-from crack.harness.faults import FaultKind, FaultSchedule, Nemesis
-
 from cluster_support import _cluster
 from crack.harness import Harness
+from crack.harness.faults import FaultKind, FaultSchedule, Nemesis
 
 
 def test_a_schedule_is_the_same_for_the_same_seed() -> None:

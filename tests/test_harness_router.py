@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from crack.harness.router import LinkPolicy
 
 from cluster_support import _cluster
 from crack.harness import Harness, StageFailure
+from crack.harness.router import LinkPolicy
 
 
 def test_clients_reach_every_node_and_messages_are_counted(node_harness: Harness) -> None:
