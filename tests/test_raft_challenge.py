@@ -18,10 +18,18 @@ CHALLENGE = load_challenge("raft")
 
 
 def test_the_stages_in_order() -> None:
-    assert CHALLENGE.stage_slugs == ["kv", "votes", "election", "re-election", "replication", "forwarding"]
+    assert CHALLENGE.stage_slugs == [
+        "kv",
+        "votes",
+        "election",
+        "re-election",
+        "replication",
+        "forwarding",
+        "catch-up",
+    ]
 
 
-def test_etcd_takes_part_only_where_the_tester_plays_no_peer() -> None:
+def test_etcd_takes_part_only_where_no_peer_is_played_and_no_partition_splits() -> None:
     assert CHALLENGE.oracle is not None
     assert CHALLENGE.oracle.stages == ["kv", "election", "re-election", "replication", "forwarding"]
     assert not CHALLENGE.oracle.takes_part_in("votes")

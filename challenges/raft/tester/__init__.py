@@ -7,12 +7,13 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``, ``forwarding``.
+  ``replication``, ``forwarding``, ``catch_up``.
 """
 
 from __future__ import annotations
 
 # Importing the stage modules registers their functions on ``tester``.
+from .catch_up import catch_up
 from .common import tester
 from .election import election, re_election
 from .forwarding import forwarding
@@ -20,4 +21,4 @@ from .kv import kv
 from .replication import replication
 from .votes import votes
 
-__all__ = ["election", "forwarding", "kv", "re_election", "replication", "tester", "votes"]
+__all__ = ["catch_up", "election", "forwarding", "kv", "re_election", "replication", "tester", "votes"]
