@@ -14,10 +14,6 @@ HINT_MAJORITY = (
     "it applies it and answers the client only once a majority of the nodes (itself included) "
     "has it in its log: that is what commits it"
 )
-HINT_NOT_LEADER = (
-    'until requests are forwarded (a later stage), a node that does not lead answers {"type": '
-    '"error", "code": "not_leader"}; the tester sends its requests to the leader'
-)
 
 
 @tester.stage("replication")
