@@ -7,7 +7,7 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``, ``forwarding``, ``catch_up``.
+  ``replication``, ``forwarding``, ``catch_up``, ``persistence``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,18 @@ from .common import tester
 from .election import election, re_election
 from .forwarding import forwarding
 from .kv import kv
+from .persistence import persistence
 from .replication import replication
 from .votes import votes
 
-__all__ = ["catch_up", "election", "forwarding", "kv", "re_election", "replication", "tester", "votes"]
+__all__ = [
+    "catch_up",
+    "election",
+    "forwarding",
+    "kv",
+    "persistence",
+    "re_election",
+    "replication",
+    "tester",
+    "votes",
+]

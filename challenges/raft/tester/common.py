@@ -60,7 +60,9 @@ def node_ids(size: int) -> list[str]:
     return [f"n{i}" for i in range(1, size + 1)]
 
 
-def start_cluster(h: Harness, size: int, peers: Sequence[str] = ()) -> tuple[Cluster, Router]:
+def start_cluster(
+    h: Harness, size: int, peers: Sequence[str] = (), *, folder: str = "nodes"
+) -> tuple[Cluster, Router]:
     """Nodes n1…n<size> of the learner's program; ``peers``: more nodes named in ``--peers``
     that the tester plays itself."""
     ids = node_ids(size)
@@ -80,7 +82,7 @@ def start_cluster(h: Harness, size: int, peers: Sequence[str] = ()) -> tuple[Clu
 
     router = Router(h.log_session, h.random)
     h.defer(router.close)
-    cluster = Cluster(h, ids, args, router)
+    cluster = Cluster(h, ids, args, router, folder=folder)
     h.log(
         f"Starting {size} node{'s' if size > 1 else ''} ({', '.join(ids)}); every message "
         "between them goes through crack's network"

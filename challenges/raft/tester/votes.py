@@ -28,7 +28,7 @@ HINT_NEWER = (
 )
 
 
-class _NodeMovedOn(Exception):
+class NodeMovedOn(Exception):
     def __init__(self, term: int) -> None:
         self.term = term
 
@@ -39,31 +39,33 @@ def votes(h: Harness) -> None:
     n2, n3 = router.endpoint("n2"), router.endpoint("n3")
     term = h.random.randrange(5, 40)
     for _ in range(ROUNDS):
-        term = max(term, _highest_term(n2, n3)) + 10
+        term = max(term, highest_term(n2, n3)) + 10
         try:
             _round(n2, n3, term)
             router.check_messages()
             return
-        except _NodeMovedOn as moved:
+        except NodeMovedOn as moved:
             h.log(f"n1 moved on to term {moved.term} by itself: starting again above it")
             term = moved.term
     raise StageFailure(f"n1 started a new election of its own during each of {ROUNDS} rounds of votes")
 
 
 def _round(n2: Endpoint, n3: Endpoint, term: int) -> None:
-    _ask(
+    ask_vote(
         n2,
         term,
         granted=True,
         hint="a node that has not voted in a term grants its vote to the first candidate",
     )
-    _ask(n3, term, granted=False, hint=HINT_TWICE)
-    _ask(n2, term, granted=True, hint=HINT_TWICE)
-    _ask(n3, term - 3, granted=False, hint=HINT_STALE, reply_term=term)
-    _ask(n3, term + 1, granted=True, hint=HINT_NEWER)
+    ask_vote(n3, term, granted=False, hint=HINT_TWICE)
+    ask_vote(n2, term, granted=True, hint=HINT_TWICE)
+    ask_vote(n3, term - 3, granted=False, hint=HINT_STALE, reply_term=term)
+    ask_vote(n3, term + 1, granted=True, hint=HINT_NEWER)
 
 
-def _ask(candidate: Endpoint, term: int, *, granted: bool, hint: str, reply_term: int | None = None) -> None:
+def ask_vote(
+    candidate: Endpoint, term: int, *, granted: bool, hint: str, reply_term: int | None = None
+) -> None:
     expected_term = term if reply_term is None else reply_term
     request: dict[str, Any] = {
         "type": "request_vote",
@@ -83,14 +85,14 @@ def _ask(candidate: Endpoint, term: int, *, granted: bool, hint: str, reply_term
         )
     got_term = reply.get("term")
     if isinstance(got_term, int) and got_term > max(term, expected_term):
-        raise _NodeMovedOn(got_term)
+        raise NodeMovedOn(got_term)
     wrong = [k for k in ("type", "term", "vote_granted") if reply.get(k) != expected[k]]
     if wrong:
         why = ", ".join(f'"{k}" should be {show(expected[k])}' for k in wrong)
         raise StageFailure(f"{sent}\nexpected {show(expected)}\n     got {show(reply)}: {why}", hint)
 
 
-def _highest_term(*peers: Endpoint) -> int:
+def highest_term(*peers: Endpoint) -> int:
     """The highest term in what n1 sent the tester's peers (its own elections), if anything."""
     terms = [m["body"].get("term") for peer in peers for m in peer.drain()]
     return max((t for t in terms if isinstance(t, int)), default=0)

@@ -107,14 +107,22 @@ class Cluster:
     (the tester's arguments: its id, its peers, its port, its data folder)."""
 
     def __init__(
-        self, h: Harness, ids: Sequence[str], args_for: ArgsFor, router: Router | None = None
+        self,
+        h: Harness,
+        ids: Sequence[str],
+        args_for: ArgsFor,
+        router: Router | None = None,
+        *,
+        folder: str = "nodes",
     ) -> None:
+        """``folder``: where in the stage's scratch the nodes' data folders go (two clusters
+        in one stage need two)."""
         self.h = h
         self.args_for = args_for
         self.router = router
         self.nodes: dict[str, Node] = {}
         for node_id in ids:
-            self.nodes[node_id] = Node(self, node_id, h.free_port(), h.scratch / "nodes" / node_id)
+            self.nodes[node_id] = Node(self, node_id, h.free_port(), h.scratch / folder / node_id)
             if router is not None:
                 router.add_node(node_id)
         h.defer(self._resume_all)
