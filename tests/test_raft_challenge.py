@@ -26,6 +26,7 @@ def test_the_stages_in_order() -> None:
         "replication",
         "forwarding",
         "catch-up",
+        "persistence",
     ]
 
 
