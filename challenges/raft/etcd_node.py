@@ -141,16 +141,32 @@ class Member:
                 return {"type": "cas_ok"}
             return {"type": "error", "code": "precondition_failed", "text": "the value is not 'from'"}
         if kind == "status":
-            status = self.call("/v3/maintenance/status", {}, timeout=2)
-            me = status["header"]["member_id"]
-            leader = status.get("leader", "0")
-            return {
-                "type": "status_ok",
-                "role": "leader" if leader == me else "follower",
-                "term": int(status.get("raftTerm", 0)),
-                "leader": self.name_of(leader),
-            }
+            return self.status()
         return {"type": "error", "code": "unsupported", "text": f"the oracle does not handle {kind!r}"}
+
+    def status(self) -> dict[str, Any]:
+        """Role, term and leader from etcd's status. Just after an election, etcd may name
+        itself leader while its status still shows the previous term; a member that says it
+        leads is asked for a linearizable read first (which only a confirmed leader answers),
+        and its term read again after it."""
+        status = self.call("/v3/maintenance/status", {}, timeout=2)
+        me, leader = status["header"]["member_id"], status.get("leader", "0")
+        term = int(status.get("raftTerm", 0))
+        if leader == me:
+            try:
+                read = self.call("/v3/kv/range", {"key": b64("status")}, timeout=1)
+                again = self.call("/v3/maintenance/status", {}, timeout=1)
+            except OSError:
+                return {"type": "status_ok", "role": "follower", "term": term, "leader": None}
+            if again.get("leader") != me:
+                return {"type": "status_ok", "role": "follower", "term": term, "leader": None}
+            term = max(term, int(read["header"].get("raft_term", 0)), int(again.get("raftTerm", 0)))
+        return {
+            "type": "status_ok",
+            "role": "leader" if leader == me else "follower",
+            "term": term,
+            "leader": self.name_of(leader),
+        }
 
 
 def serve(member: Member, port: int) -> None:
