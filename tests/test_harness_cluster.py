@@ -3,6 +3,8 @@ data folder; a paused node answers only once resumed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cluster_support import _alive, _cluster
 from crack.harness import Harness
 
@@ -28,6 +30,10 @@ def test_a_paused_node_answers_only_after_it_resumes(node_harness: Harness) -> N
     cluster, router = _cluster(node_harness, size=1)
     client = router.endpoint("c1")
     cluster["n1"].pause()
+    process = cluster["n1"].process
+    assert process is not None
+    state = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    assert state == "T"  # pause returns once the node has stopped, not when the signal is sent
     assert client.request("n1", {"type": "echo", "text": "frozen"}, timeout=0.5) is None
     cluster["n1"].resume()
     late = client.receive(5)

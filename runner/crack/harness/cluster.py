@@ -88,7 +88,7 @@ class Node:
         if self.process is None or self.paused:
             return
         self._cluster.h.log(f"pause: SIGSTOP to node {self.id} and every process it started")
-        proctree.signal_tree(self.process.pid, signal.SIGSTOP)
+        proctree.wait_stopped(proctree.signal_tree(self.process.pid, signal.SIGSTOP))
         self.paused = True
 
     def resume(self) -> None:
