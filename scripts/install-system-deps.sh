@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system programs crack's tests grade against or need: the real systems the
-# challenges' oracles run (redis-server, nginx, haproxy, BIND), dig, git and chromium.
+# challenges' oracles run (redis-server, nginx, haproxy, BIND, etcd), dig, git and chromium.
 # Safe to run again: installs only what is missing.
 set -euo pipefail
 
@@ -16,6 +16,7 @@ need named bind9
 need dig dnsutils
 need git git
 need sqlite3 sqlite3
+need etcd etcd-server  # the raft challenge's oracle (3.4, a cluster on loopback)
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
 # The toolchains of the learner languages (learner_template/*/language.yaml): the tests
 # build a Redis starter in each. Rust and Go use their standard library only (no registry).
@@ -42,5 +43,5 @@ apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # A package may start a system-wide server; the tests start their own on free ports.
 if command -v service >/dev/null 2>&1; then
-  for service in redis-server nginx haproxy named bind9; do service "$service" stop >/dev/null 2>&1 || true; done
+  for service in redis-server nginx haproxy named bind9 etcd; do service "$service" stop >/dev/null 2>&1 || true; done
 fi

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from cluster_support import node_harness  # noqa: F401  (a fixture of the multi-node harness tests)
 from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
 from crack.cli import cli

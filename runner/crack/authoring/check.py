@@ -27,6 +27,7 @@ from crack.authoring.scenarios import (
 )
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge.loader import load_challenge
+from crack.challenge.model import Oracle
 from crack.languages import load_language
 from crack.report import StageStatus
 from crack.tester import check_slugs, load_tester
@@ -89,7 +90,10 @@ def _grade(job: _Job) -> _Outcome:
             assert challenge.oracle is not None
             dest.mkdir()
             program, run = dest, challenge.oracle.command_for(challenge.directory)
-        report = grade_silently(challenge, program, run=run, build=build, until=job.until, language=language)
+        stages = challenge.oracle.stages if kind == "oracle" and challenge.oracle else None
+        report = grade_silently(
+            challenge, program, run=run, build=build, until=job.until, language=language, stages=stages
+        )
     outcome.statuses = {s.slug: s.status.value for s in report.stages}
     outcome.problem = verdict_problem(report, job.fails_at)
     if job.fails_at is not None and outcome.problem is None and job.kind == "scenario":
@@ -161,7 +165,10 @@ def check_challenge(slug: str, *, jobs: int = 2, record_goldens: bool = False) -
             rows.append(_row(f"{job.label} passes every stage", outcome.problem))
         elif job.kind == "oracle":
             rows.append(
-                _row(f"oracle `{oracle.command if oracle else ''}` passes every stage", outcome.problem)
+                _row(
+                    f"oracle `{oracle.command if oracle else ''}` passes {_oracle_share(oracle)}",
+                    outcome.problem,
+                )
             )
     if oracle is None:
         rows.append(Row("oracle passes every stage", Verdict.MISSING, "no oracle named in challenge.yaml"))
@@ -210,6 +217,12 @@ def check_challenge(slug: str, *, jobs: int = 2, record_goldens: bool = False) -
                 )
             )
     return rows
+
+
+def _oracle_share(oracle: Oracle | None) -> str:
+    if oracle is None or oracle.stages is None:
+        return "every stage"
+    return f"the stages it takes part in ({', '.join(oracle.stages)})"
 
 
 def _row(check: str, problem: str | None) -> Row:

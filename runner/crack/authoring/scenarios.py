@@ -118,19 +118,23 @@ def grade_silently(
     only: str | None = None,
     seed: int = SCENARIO_SEED,
     language: str | None = None,
+    stages: Sequence[str] | None = None,
 ) -> RunReport:
-    """Grade ``program`` in-process, stages 1..``until`` (default all) or just stage ``only``,
-    after running ``build`` in it (compiled languages), and return the report."""
-    if only is not None:
-        stages = [challenge.stage(only)]
+    """Grade ``program`` in-process, stages 1..``until`` (default all), just stage ``only``,
+    or the ``stages`` named (an oracle that takes part in some), after running ``build`` in
+    it (compiled languages), and return the report."""
+    if stages is not None:
+        selected = [challenge.stage(slug) for slug in challenge.stage_slugs if slug in stages]
+    elif only is not None:
+        selected = [challenge.stage(only)]
     elif until is not None:
-        stages = challenge.stages[: challenge.index_of(until) + 1]
+        selected = challenge.stages[: challenge.index_of(until) + 1]
     else:
-        stages = challenge.stages
+        selected = challenge.stages
     spec = dataclasses.replace(
         ProgramSpec.parse(run, program), containment=standard(), build=build, language=language
     )
-    plan = GradingPlan(challenge, load_tester(challenge), spec, stages, seed)
+    plan = GradingPlan(challenge, load_tester(challenge), spec, selected, seed)
     return grade(plan, NullReporter())
 
 
@@ -171,6 +175,6 @@ def normalise(text: str, ports: Sequence[int] = (), extra: Sequence[Substitution
 def render_failure(report: RunReport, extra: Sequence[Substitution] = ()) -> str:
     """The tester's lines of the first stage that did not pass, and its verdict."""
     stage = next(s for s in report.stages if s.status is not StageStatus.PASSED)
-    lines = [line for line in stage.log if not line.startswith("[your_program]")]
+    lines = [line for line in stage.log if not line.startswith(("[your_program]", "[your_program "))]
     message = stage.message_and_hints()
     return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"]), stage.ports, extra) + "\n"

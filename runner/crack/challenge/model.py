@@ -122,6 +122,15 @@ class Oracle(_Strict):
     command: str = Field(min_length=1)
     requires: list[str] = Field(default_factory=list, description="Executables it needs on PATH.")
     install: str = Field(min_length=1, description="How to install what it requires.")
+    stages: list[str] | None = Field(
+        default=None,
+        description="The stages the real system can take part in (default: every stage). A "
+        "stage it cannot take part in (its nodes speak their own protocol, so the tester cannot "
+        "route their messages) is proven by the reference and the scenarios alone.",
+    )
+
+    def takes_part_in(self, stage: str) -> bool:
+        return self.stages is None or stage in self.stages
 
     def command_for(self, challenge_dir: Path) -> str:
         import shlex
@@ -176,6 +185,14 @@ class Challenge(_Strict):
                         f"stage '{stage.slug}', {field}: no text for {', '.join(missing)} "
                         "(a text given per language needs every language of the challenge)"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _oracle_stages_exist(self) -> Challenge:
+        if self.oracle is not None and self.oracle.stages is not None:
+            unknown = [slug for slug in self.oracle.stages if slug not in self.stage_slugs]
+            if unknown:
+                raise ValueError(f"oracle.stages: {', '.join(unknown)} is not a stage of this challenge")
         return self
 
     @model_validator(mode="after")

@@ -161,7 +161,10 @@ class Harness:
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
         stdin_pipe: bool = False,
+        name: str | None = None,
     ) -> ProgramProcess:
+        """Start the learner's program with ``args``; ``name`` labels its output (one node
+        of several)."""
         import subprocess
 
         self._check_not_aborted()
@@ -174,6 +177,7 @@ class Harness:
             cwd=cwd,
             stdin=subprocess.PIPE if stdin_pipe else subprocess.DEVNULL,
             home=self.scratch,
+            name=name,
         )
         self._processes.append(process)
         return process

@@ -93,8 +93,9 @@ class SessionLog:
     def tester(self, text: str) -> None:
         self._add(Source.TESTER, self.stage_label, text)
 
-    def program(self, text: str) -> None:
-        self._add(Source.PROGRAM, "your_program", text)
+    def program(self, text: str, name: str | None = None) -> None:
+        """The learner's output; ``name`` tells apart the copies of a multi-node program."""
+        self._add(Source.PROGRAM, "your_program" if name is None else f"your_program {name}", text)
 
     def helper(self, label: str, text: str) -> None:
         """Output of a process the tester runs itself (a backend, an upstream server...)."""

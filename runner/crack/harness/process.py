@@ -141,12 +141,14 @@ class ProgramProcess:
         label: str | None = None,
         stdio_protocol: bool = False,
         home: Path | None = None,
+        name: str | None = None,
     ) -> None:
         """Start ``spec`` with ``args``; output is logged as the learner's, or as ``label``'s.
 
         With ``stdio_protocol`` the program's stdin and stdout are the tester's channel to
         it (``self.popen.stdin``/``stdout``) and only its stderr is logged. ``home`` is the
-        program's home and temp dir when containment runs it as another user.
+        program's home and temp dir when containment runs it as another user. ``name``
+        labels the output of one copy of the learner's program among several (a node).
         """
         self.argv = spec.argv(args)
         self.display = spec.display(args)
@@ -194,7 +196,10 @@ class ProgramProcess:
         if self.confinement is not None:
             self.confinement.started(self.pid)
         self.is_learner = label is None
-        emit = log.program if label is None else (lambda text: log.helper(label, text))
+        if label is not None:
+            emit: Callable[[str], None] = lambda text: log.helper(label, text)  # noqa: E731
+        else:
+            emit = (lambda text: log.program(text, name)) if name else log.program
         self.output = OutputCapture(self.popen.stderr if stdio_protocol else self.popen.stdout, emit)
         self.ended_by_us = False
 

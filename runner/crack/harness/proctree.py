@@ -136,6 +136,47 @@ def _alive(pids: Iterable[int]) -> set[int]:
     return alive
 
 
+def signal_tree(root: int, sig: signal.Signals) -> set[int]:
+    """Send ``sig`` to ``root`` and everything below it at once (a crash is SIGKILL of the
+    whole tree, a pause SIGSTOP of it); returns the pids signalled."""
+    targets = descendants({root})
+    _signal_all(targets, sig)
+    return targets
+
+
+def _threads_stopped(pid: int) -> bool:
+    """Whether every thread of ``pid`` is stopped (or the process is gone)."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return True
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            continue
+        if raw[raw.rfind(b")") + 2 :].split()[0] not in (b"T", b"t", b"Z", b"X"):
+            return False
+    return True
+
+
+def wait_stopped(pids: Iterable[int], timeout: float = 1.0) -> bool:
+    """Wait until every thread of ``pids`` has stopped: SIGSTOP is delivered when each thread
+    next enters the kernel, so a busy thread may still run for a moment after ``kill``
+    returns. False if some thread still runs after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    pending = set(pids)
+    while pending:
+        pending = {pid for pid in pending if not _threads_stopped(pid)}
+        if not pending:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.001)
+    return True
+
+
 def reap(pids: Iterable[int]) -> None:
     """Collect exit statuses of our own dead children so no zombie is left."""
     for pid in pids:
