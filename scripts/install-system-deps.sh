@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs crack's tests grade against or need: the real systems the
-# challenges' oracles run (redis-server, nginx, haproxy, BIND, etcd), dig, git and chromium.
+# challenges' oracles run (redis-server, nginx, haproxy, BIND, etcd, beanstalkd, runc, aria2…),
+# the libraries the C challenges compare against, dig, git and chromium.
 # Safe to run again: installs only what is missing.
 set -euo pipefail
 
@@ -17,6 +18,17 @@ need dig dnsutils
 need git git
 need sqlite3 sqlite3
 need etcd etcd-server  # the raft challenge's oracle (3.4, a cluster on loopback)
+need beanstalkd beanstalkd  # message-queue: the work-queue stages' oracle
+need opentracker opentracker  # bittorrent: the tracker
+need aria2c aria2  # bittorrent: a seeder, and a client that takes the download stages
+need mktorrent mktorrent  # bittorrent: makes the torrents the tester serves
+need runc runc  # container-runtime: the oracle, behind an adapter that writes a bundle
+need crun crun  # container-runtime: a second oracle
+[ -x /bin/busybox ] || missing+=(busybox-static)  # container-runtime: the root filesystem
+[ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || missing+=(libjemalloc2)  # malloc: oracles
+[ -e /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 ] || missing+=(libmimalloc2.0)
+[ -e /usr/include/boost/lockfree/queue.hpp ] || missing+=(libboost-dev)  # lock-free-queue: oracles
+[ -e /usr/include/urcu.h ] || missing+=(liburcu-dev)
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
 # The toolchains of the learner languages (learner_template/*/language.yaml): the tests
 # build a Redis starter in each. Rust and Go use their standard library only (no registry).
@@ -43,5 +55,5 @@ apt-get -o DPkg::Lock::Timeout=600 update -qq
 apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # A package may start a system-wide server; the tests start their own on free ports.
 if command -v service >/dev/null 2>&1; then
-  for service in redis-server nginx haproxy named bind9 etcd; do service "$service" stop >/dev/null 2>&1 || true; done
+  for service in redis-server nginx haproxy named bind9 etcd beanstalkd opentracker; do service "$service" stop >/dev/null 2>&1 || true; done
 fi
