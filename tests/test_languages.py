@@ -170,7 +170,7 @@ def test_a_bad_descriptor_names_the_file_and_field(
 
 
 def test_crack_languages_lists_toolchains_and_install_lines() -> None:
-    result = run_cli(["languages"], env={"COLUMNS": "200"})
+    result = run_cli(["languages"], env={"COLUMNS": "400"})
     assert result.exit_code == 0, result.output
     for slug in LANGUAGES:
         lang = load_language(slug)

@@ -162,6 +162,7 @@ def lru_complexity(h: Harness) -> None:
         small=1_000,
         large=100_000,
         operation="command",
+        confirm_above=CONSTANT_TIME_LIMIT,
     )
     require_constant(
         growth,
@@ -311,6 +312,7 @@ def lfu_complexity(h: Harness) -> None:
         small=1_000,
         large=100_000,
         operation="command",
+        confirm_above=CONSTANT_TIME_LIMIT,
     )
     require_constant(
         growth,

@@ -39,17 +39,33 @@ class Growth:
         )
 
 
-def measure_growth(workload: Callable[[int], float], small: int, large: int, rounds: int = 3) -> Growth:
+def measure_growth(
+    workload: Callable[[int], float],
+    small: int,
+    large: int,
+    rounds: int = 3,
+    *,
+    confirm_above: float | None = None,
+    max_rounds: int = 8,
+) -> Growth:
     """``workload(size)`` sets up ``size`` items and returns the seconds per operation.
 
     Each size keeps its fastest round: noise (another process, a throttled CPU share) only
     ever adds time, so the minimum is the closest to the operation's own cost, while a
-    linear scan is slow in every round."""
+    linear scan is slow in every round. With ``confirm_above``, a ratio above it is measured
+    again, up to ``max_rounds`` rounds in all, before it is believed: on a machine busy for a
+    while every one of the first rounds can be slowed, and one quiet round is enough to show
+    a constant-time design for what it is, while a scan stays slow in every extra round."""
     smalls, larges = [], []
     for _ in range(rounds):
         smalls.append(workload(small))
         larges.append(workload(large))
-    return Growth(small, large, min(smalls), min(larges))
+    growth = Growth(small, large, min(smalls), min(larges))
+    while confirm_above is not None and growth.cost_ratio > confirm_above and len(smalls) < max_rounds:
+        smalls.append(workload(small))
+        larges.append(workload(large))
+        growth = Growth(small, large, min(smalls), min(larges))
+    return growth
 
 
 def require_constant(

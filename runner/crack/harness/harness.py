@@ -218,11 +218,19 @@ class Harness:
         return session
 
     def growth(
-        self, workload: Callable[[int], float], *, small: int, large: int, operation: str, rounds: int = 3
+        self,
+        workload: Callable[[int], float],
+        *,
+        small: int,
+        large: int,
+        operation: str,
+        rounds: int = 3,
+        confirm_above: float | None = None,
     ) -> Growth:
-        """Run ``workload`` at two sizes (see :mod:`crack.harness.growth`) and log the result."""
+        """Run ``workload`` at two sizes (see :mod:`crack.harness.growth`) and log the result;
+        a ratio above ``confirm_above`` is measured again before it is believed."""
         self.log(f"Measuring how the time per {operation} grows from {small:,} to {large:,} items…")
-        result = measure_growth(workload, small, large, rounds)
+        result = measure_growth(workload, small, large, rounds, confirm_above=confirm_above)
         self.log(result.describe(operation))
         return result
 
