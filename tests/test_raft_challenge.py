@@ -27,6 +27,8 @@ def test_the_stages_in_order() -> None:
         "forwarding",
         "catch-up",
         "persistence",
+        "figure-8",
+        "partitions",
     ]
 
 

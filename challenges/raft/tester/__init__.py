@@ -7,7 +7,7 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``, ``forwarding``, ``catch_up``, ``persistence``.
+  ``replication``, ``forwarding``, ``catch_up``, ``persistence``, ``figure_8``, ``partitions``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from __future__ import annotations
 from .catch_up import catch_up
 from .common import tester
 from .election import election, re_election
+from .figure_8 import figure_8
 from .forwarding import forwarding
 from .kv import kv
+from .partitions import partitions
 from .persistence import persistence
 from .replication import replication
 from .votes import votes
@@ -25,8 +27,10 @@ from .votes import votes
 __all__ = [
     "catch_up",
     "election",
+    "figure_8",
     "forwarding",
     "kv",
+    "partitions",
     "persistence",
     "re_election",
     "replication",
