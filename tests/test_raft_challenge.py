@@ -29,6 +29,7 @@ def test_the_stages_in_order() -> None:
         "persistence",
         "figure-8",
         "partitions",
+        "message-budget",
     ]
 
 

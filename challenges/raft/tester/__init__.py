@@ -7,7 +7,8 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``, ``forwarding``, ``catch_up``, ``persistence``, ``figure_8``, ``partitions``.
+  ``replication``, ``forwarding``, ``catch_up``, ``persistence``, ``figure_8``, ``partitions``,
+  ``message_budget``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .election import election, re_election
 from .figure_8 import figure_8
 from .forwarding import forwarding
 from .kv import kv
+from .message_budget import message_budget
 from .partitions import partitions
 from .persistence import persistence
 from .replication import replication
@@ -30,6 +32,7 @@ __all__ = [
     "figure_8",
     "forwarding",
     "kv",
+    "message_budget",
     "partitions",
     "persistence",
     "re_election",
