@@ -30,6 +30,7 @@ def test_the_stages_in_order() -> None:
         "figure-8",
         "partitions",
         "message-budget",
+        "snapshots",
     ]
 
 

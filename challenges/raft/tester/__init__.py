@@ -8,7 +8,7 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
   ``replication``, ``forwarding``, ``catch_up``, ``persistence``, ``figure_8``, ``partitions``,
-  ``message_budget``.
+  ``message_budget``, ``snapshots``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .message_budget import message_budget
 from .partitions import partitions
 from .persistence import persistence
 from .replication import replication
+from .snapshots import snapshots
 from .votes import votes
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "persistence",
     "re_election",
     "replication",
+    "snapshots",
     "tester",
     "votes",
 ]
