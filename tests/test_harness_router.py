@@ -26,6 +26,22 @@ def test_clients_reach_every_node_and_messages_are_counted(node_harness: Harness
     assert "[cluster] c1 → n1: " in node_harness.log_session.text()
 
 
+def test_messages_are_counted_per_link(node_harness: Harness) -> None:
+    _, router = _cluster(node_harness)
+    client = router.endpoint("c1")
+    for text in ("one", "two"):
+        client.send("n1", {"type": "relay", "to": "n2", "text": text})
+        assert client.receive(5) is not None
+    router.partition(["n1"], ["n2", "n3"])
+    client.send("n1", {"type": "relay", "to": "n2", "text": "lost"})
+    time.sleep(0.3)
+    counts = router.link_counts()
+    assert counts[("c1", "n1", "relay")] == 3
+    assert counts[("n1", "n2", "relayed")] == 3  # sent, though the partition lost the third
+    assert counts[("n2", "c1", "got")] == 2
+    assert ("n1", "n3", "relayed") not in counts
+
+
 def test_nodes_talk_to_each_other_only_through_the_router(node_harness: Harness) -> None:
     _, router = _cluster(node_harness)
     client = router.endpoint("c1")

@@ -27,6 +27,10 @@ def test_the_stages_in_order() -> None:
         "forwarding",
         "catch-up",
         "persistence",
+        "figure-8",
+        "partitions",
+        "message-budget",
+        "snapshots",
     ]
 
 

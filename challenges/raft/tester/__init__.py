@@ -7,7 +7,8 @@ message between nodes and from clients, and is crashed, restarted and paused thr
 
 - ``common``: the ``Tester``, starting a cluster, clients, polling who leads.
 - the stages, in order: ``kv``, ``votes``, ``election`` (election, re-election),
-  ``replication``, ``forwarding``, ``catch_up``, ``persistence``.
+  ``replication``, ``forwarding``, ``catch_up``, ``persistence``, ``figure_8``, ``partitions``,
+  ``message_budget``, ``snapshots``.
 """
 
 from __future__ import annotations
@@ -16,20 +17,28 @@ from __future__ import annotations
 from .catch_up import catch_up
 from .common import tester
 from .election import election, re_election
+from .figure_8 import figure_8
 from .forwarding import forwarding
 from .kv import kv
+from .message_budget import message_budget
+from .partitions import partitions
 from .persistence import persistence
 from .replication import replication
+from .snapshots import snapshots
 from .votes import votes
 
 __all__ = [
     "catch_up",
     "election",
+    "figure_8",
     "forwarding",
     "kv",
+    "message_budget",
+    "partitions",
     "persistence",
     "re_election",
     "replication",
+    "snapshots",
     "tester",
     "votes",
 ]

@@ -190,6 +190,7 @@ class Router:
         self._policy: LinkPolicy = RELIABLE
         self._policies: dict[tuple[str, str], LinkPolicy] = {}
         self.tally: dict[str, Tally] = {}
+        self._by_link: Counter[tuple[str, str, str]] = Counter()
         self.problems: list[str] = []
         self._heap: list[tuple[float, int, Message]] = []
         self._seq = 0
@@ -322,6 +323,7 @@ class Router:
         with self._lock:
             tally = self.tally.setdefault(kind, Tally())
             tally.sent += 1
+            self._by_link[(src, dest, kind)] += 1
             if self._separated(src, dest):
                 tally.lost += 1
                 return
@@ -366,6 +368,12 @@ class Router:
         """Messages sent per kind so far."""
         with self._lock:
             return Counter({kind: t.sent for kind, t in self.tally.items()})
+
+    def link_counts(self) -> Counter[tuple[str, str, str]]:
+        """Messages sent so far per (source, destination, kind): what one node sent another,
+        which the totals per kind cannot tell (a budget for one link, a lagging follower)."""
+        with self._lock:
+            return Counter(self._by_link)
 
     def check_messages(self) -> None:
         """Fail with the first malformed message any node sent."""
