@@ -30,6 +30,7 @@ def test_the_stages_build_a_store_from_a_log_to_a_leveled_lsm_tree() -> None:
         "crash-compaction",
         "scan",
         "sorted-tables",
+        "merge-iterator",
         "bloom",
         "range-reads",
         "leveled-compaction",
