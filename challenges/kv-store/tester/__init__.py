@@ -487,14 +487,13 @@ def merge_iterator(h: Harness) -> None:
     ops += [(k, value(h, TABLE_VALUE)) for k in h.random.sample(kept, 300)]
     store.load(
         ops,
-        what=f"DELs of keys older tables hold, then overwrites of other keys ({300 * TABLE_VALUE // 1000:,} KB: "
-        "the DELs end up in a newer table)",
+        what=f"writes: {len(doomed)} DELs of keys older tables hold, then 300 overwrites of other keys "
+        f"({300 * TABLE_VALUE // 1000:,} KB: the DELs end up in a newer table)",
     )
     store.load([(k, value(h, 30)) for k in revived], what="PUTs of deleted keys, in the memtable")
-    store.load(
-        [(k, None) for k in h.random.sample(kept, 20)] + [(k, value(h, 30)) for k in h.random.sample(kept, 20)],
-        what="DELs and overwrites in the memtable",
-    )
+    memtable_ops: list[tuple[str, str | None]] = [(k, None) for k in h.random.sample(kept, 20)]
+    memtable_ops += [(k, value(h, 30)) for k in h.random.sample(kept, 20)]
+    store.load(memtable_ops, what="writes: 20 DELs and 20 overwrites, in the memtable")
     with context("with tombstones and overwrites in the memtable and in newer tables over older ones: "):
         for _ in range(3):
             scan_somewhere(h, store, keys)
