@@ -385,7 +385,7 @@ def scan(h: Harness) -> None:
         store.scan("0", "~")
 
 
-# --- 8-10: sorted tables -------------------------------------------------------------------
+# --- 8-11: sorted tables -------------------------------------------------------------------
 TABLE_KEYS = 1_500
 TABLE_VALUE = 4_000
 STARTUP_SHARE = 4
@@ -460,6 +460,53 @@ def sorted_tables(h: Harness) -> None:
         )
 
 
+MERGE_SPAN = 60
+"""Keys between the bounds of a ranged SCAN of the merge-iterator stage."""
+
+
+def scan_somewhere(h: Harness, store: Store, keys: list[str]) -> None:
+    """A SCAN of about MERGE_SPAN keys from a random place; a bound is a stored key, a
+    deleted one or a key between two (``kiwi:00042x``), as the seed falls."""
+    first = h.random.randrange(len(keys) - MERGE_SPAN)
+    low, high = keys[first], keys[first + MERGE_SPAN]
+    if h.random.random() < 0.5:
+        low += "x"
+    store.scan(low, high)
+
+
+@tester.stage("merge-iterator")
+def merge_iterator(h: Harness) -> None:
+    store, keys = big_store(h)
+    with context("after a restart, with versions of keys in several tables: "):
+        for _ in range(2):
+            scan_somewhere(h, store, keys)
+    doomed = h.random.sample(keys, 60)
+    revived = doomed[:15]
+    kept = [k for k in keys if k not in doomed]
+    ops: list[tuple[str, str | None]] = [(k, None) for k in doomed]
+    ops += [(k, value(h, TABLE_VALUE)) for k in h.random.sample(kept, 300)]
+    store.load(
+        ops,
+        what=f"writes: {len(doomed)} DELs of keys older tables hold, then 300 overwrites of other keys "
+        f"({300 * TABLE_VALUE // 1000:,} KB: the DELs end up in a newer table)",
+    )
+    store.load([(k, value(h, 30)) for k in revived], what="PUTs of deleted keys, in the memtable")
+    memtable_ops: list[tuple[str, str | None]] = [(k, None) for k in h.random.sample(kept, 20)]
+    memtable_ops += [(k, value(h, 30)) for k in h.random.sample(kept, 20)]
+    store.load(memtable_ops, what="writes: 20 DELs and 20 overwrites, in the memtable")
+    with context("with tombstones and overwrites in the memtable and in newer tables over older ones: "):
+        for _ in range(3):
+            scan_somewhere(h, store, keys)
+        store.scan("0", "~")
+    store.restart()
+    with context("after a restart: "):
+        store.scan("0", "~")
+    store.compact()
+    with context("after COMPACT: "):
+        scan_somewhere(h, store, keys)
+        store.scan("0", "~")
+
+
 @tester.stage("bloom")
 def bloom(h: Harness) -> None:
     store, keys = big_store(h)
@@ -518,18 +565,9 @@ def range_reads(h: Harness) -> None:
                 "table, find the block where start would be with the index, read blocks from there "
                 "until a key reaches end, and merge what the tables give, newest first",
             )
-    store.load([(k, value(h, 20)) for k in h.random.sample(keys, 50)], what="overwrites")
-    store.load([(k, None) for k in h.random.sample(keys, 50)], what="DELs")
-    low, high = keys[100], keys[160]
-    with context("after overwrites and DELs in the memtable over older tables: "):
-        store.scan(low, high)
-    store.compact()
-    store.restart()
-    with context("after COMPACT and a restart: "):
-        store.scan(keys[0], keys[-1])
 
 
-# --- 11 ----------------------------------------------------------------------------------
+# --- 12 ----------------------------------------------------------------------------------
 LEVELED_KEYS = 600
 LEVELED_VALUE = 3_000
 LEVELED_ROUNDS = 12

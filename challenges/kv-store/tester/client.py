@@ -224,7 +224,7 @@ class Store:
                     line,
                     f"line {index + 1} to be {shorten(want)}",
                     have,
-                    hint or _scan_hint(want, have, wanted, got),
+                    hint or _scan_hint(want, have, wanted, got, (start, end)),
                 )
         raise StageFailure(
             f"sent {line}\n  expected {len(wanted)} lines (keys in [{start}, {end}) in key order), then END\n"
@@ -259,13 +259,26 @@ def _get_hint(reply: str, expected: str | None) -> str | None:
     return _error_hint(reply)
 
 
-def _scan_hint(want: str, have: str, wanted: list[str], got: list[str]) -> str:
+def _scan_hint(want: str, have: str, wanted: list[str], got: list[str], bounds: tuple[str, str]) -> str:
     if sorted(got) == wanted:
         return "the keys are all there but out of order: SCAN returns keys in byte order (sort them)"
-    if want.split(" ", 1)[0] == have.split(" ", 1)[0]:
+    have_key = have.split(" ", 1)[0]
+    if want.split(" ", 1)[0] == have_key:
         return (
             "an older value of the key came back: when merging tables (and the memtable), the "
             "newest version of a key wins"
+        )
+    if [line.split(" ", 1)[0] for line in got].count(have_key) > 1:
+        return (
+            "a key was listed twice: when a key has versions in several places (the memtable, "
+            "several tables), SCAN lists it once, with its newest version"
+        )
+    live = {line.split(" ", 1)[0] for line in wanted}
+    if bounds[0] <= have_key < bounds[1] and have_key not in live:
+        return (
+            "a deleted key came back: its newest version is a tombstone (in the memtable or a "
+            "newer table), which hides every older version; merge first, then leave out the "
+            "keys whose newest version is a tombstone"
         )
     return "SCAN lists every live key in [start, end), the newest value of each, in key order"
 
