@@ -1,0 +1,133 @@
+"""Tests of the distributed-patterns challenge beyond those every challenge gets
+(tests/test_challenges.py).
+
+The tester computes every expected owner with its own model of ketama (tester/model.py),
+so learners' programs never need uhashring; that model is only worth something if it
+agrees with uhashring, the oracle, key for key. The Bloom stages hold programs to the
+sizing formula and to false-positive bounds: rbloom must sit inside them, and the bounds
+must hold with a wide margin for a correct filter over many seeds, or the stage would
+fail correct programs now and then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from crack.authoring.scenarios import grade_silently
+from crack.authoring.solutions import materialize
+from crack.challenge import load_challenge
+from crack.report import StageStatus
+from crack.tester import load_tester
+
+uhashring = pytest.importorskip("uhashring")
+rbloom = pytest.importorskip("rbloom")
+
+CHALLENGE = load_challenge("distributed-patterns")
+load_tester(CHALLENGE)
+model: ModuleType = sys.modules["crack_challenges.distributed_patterns.tester.model"]
+ring_tests: ModuleType = sys.modules["crack_challenges.distributed_patterns.tester.ring"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ketama_model_places_every_key_as_uhashring(seed: int) -> None:
+    rng = random.Random(seed)
+    nodes = ring_tests.node_names(rng, rng.randint(1, 12))
+    ours = model.KetamaRing()
+    theirs = uhashring.HashRing(hash_fn="ketama")
+    for node in nodes:
+        ours.add(node)
+        theirs.add_node(node)
+    gone = rng.choice(nodes)
+    keys = ring_tests.key_names(rng, 3000) + ring_tests.edge_keys(ours, rng)
+    assert [ours.get(key) for key in keys] == [theirs.get_node(key) for key in keys]
+    if len(nodes) > 1:
+        ours.remove(gone)
+        theirs.remove_node(gone)
+        keys += ring_tests.edge_keys(ours, rng)
+        assert [ours.get(key) for key in keys] == [theirs.get_node(key) for key in keys]
+
+
+def test_edge_keys_sit_on_a_point_and_past_both_ends() -> None:
+    ring = model.KetamaRing()
+    for node in ["cache-1", "cache-2", "cache-3"]:
+        ring.add(node)
+    on_point, *_, after, before = ring_tests.edge_keys(ring, random.Random(1))[:5]
+    assert model.key_position(on_point) in ring.owners
+    assert model.key_position(after) >= ring.points[-1]
+    assert model.key_position(before) < ring.points[0]
+
+
+@pytest.mark.parametrize(("expected", "rate"), [(1000, 0.01), (3000, 0.02), (5000, 0.05)])
+def test_rbloom_size_is_within_the_stage_bounds(expected: int, rate: float) -> None:
+    optimal = model.bloom_bits(expected, rate)
+    bits = rbloom.Bloom(expected, rate).size_in_bits
+    assert optimal - 1 <= bits <= optimal * 1.1 + 64
+
+
+def _false_positive_rate(expected: int, rate: float, seed: int) -> float:
+    """A textbook filter (formula size, rounded k, double hashing over SHA-256), filled
+    with ``expected`` items and probed with 20,000 others, as the stage does."""
+    bits = math.ceil(model.bloom_bits(expected, rate))
+    hashes = max(round(model.bloom_hashes(bits, expected)), 1)
+    array = bytearray(bits)
+    rng = random.Random(seed)
+
+    def positions(item: str) -> list[int]:
+        digest = hashlib.sha256(item.encode()).digest()
+        h1, h2 = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:16], "little") | 1
+        return [(h1 + i * h2) % bits for i in range(hashes)]
+
+    for n in range(expected):
+        for p in positions(f"member:{seed}:{n}:{rng.random()}"):
+            array[p] = 1
+    probes = (f"probe:{seed}:{n}:{rng.random()}" for n in range(20_000))
+    return sum(all(array[p] for p in positions(item)) for item in probes) / 20_000
+
+
+@pytest.mark.parametrize(("expected", "rate"), [(1000, 0.01), (3000, 0.02), (5000, 0.05)])
+def test_a_correct_filter_stays_well_inside_the_false_positive_bounds(expected: int, rate: float) -> None:
+    measured = [_false_positive_rate(expected, rate, seed) for seed in range(8)]
+    # The stage accepts rate/3 to 2·rate; a correct filter must keep far from both ends.
+    assert all(rate * 0.6 < value < rate * 1.5 for value in measured), measured
+
+
+def test_ketama_balance_bounds_hold_over_many_seeds() -> None:
+    """The virtual-nodes stage accepts 0.55× to 1.5× the average per node; ketama's 160
+    points per node stay well inside that for any seeded names."""
+    low, high = 1.0, 1.0
+    for seed in range(40):
+        rng = random.Random(seed)
+        ring = model.KetamaRing()
+        nodes = ring_tests.node_names(rng, 8)
+        for node in nodes:
+            ring.add(node)
+        keys = ring_tests.key_names(rng, 8000)
+        counts = {node: 0 for node in nodes}
+        for key in keys:
+            counts[ring.get(key)] += 1
+        low = min(low, min(counts.values()) / 1000)
+        high = max(high, max(counts.values()) / 1000)
+    assert low > 0.7 and high < 1.35, (low, high)
+
+
+def test_starter_runs_and_fails_the_first_stage_plainly(tmp_path: Path) -> None:
+    program = materialize(CHALLENGE, "python", None, tmp_path / "starter")
+    report = grade_silently(CHALLENGE, program, until="hash-ring")
+    stage = report.stages[0]
+    assert stage.status is StageStatus.FAILED
+    assert "HashRing.add is not written yet" in stage.message
+    assert stage.hint is not None and "not written yet" in stage.hint
+
+
+def test_oracle_cannot_remove_and_says_so() -> None:
+    """rbloom has no removal: the counting stage is left out of the oracle's stages."""
+    assert CHALLENGE.oracle is not None
+    assert "counting-bloom" not in (CHALLENGE.oracle.stages or [])
+    assert set(CHALLENGE.oracle.stages or []) < set(CHALLENGE.stage_slugs)
