@@ -9,12 +9,16 @@ against the model of uhashring's ketama (model.py); the Bloom stages count false
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crack.harness import Harness, StageFailure
+from crack.harness.peers import RefusingPort
 from crack.tester import Tester
 
 from .bloom import ODD_ITEMS, FilterClient, check_bits, items
 from .client import LineClient
 from .model import KetamaRing
+from .resilience import Breaker, DelayCheck, Session, backoff, breaker_call, client_call, retry_call
 from .ring import (
     ODD_KEYS,
     RingClient,
@@ -27,6 +31,7 @@ from .ring import (
     key_names,
     node_names,
 )
+from .upstream import PERMANENT, TRANSIENT, ScriptedUpstream
 
 tester = Tester("distributed-patterns")
 
@@ -271,3 +276,237 @@ def counting_bloom(h: Harness) -> None:
     cbloom.add(again)
     cbloom.require_all(again, "removed, then added again", NO_FALSE_NEGATIVES)
     cbloom.require_all(kept, "the 500 never removed", NO_FALSE_NEGATIVES)
+
+
+# --- retries and circuit breakers --------------------------------------------------------
+def session(h: Harness) -> Session:
+    upstream = ScriptedUpstream()
+    h.defer(upstream.stop)
+    clock = h.clock()
+    h.log(f"The upstream listens on 127.0.0.1:{upstream.port}; times below are t+ms from t = {clock.now_ms}")
+    return Session(h, LineClient(h), upstream, clock)
+
+
+def any_delay(attempt: int, delay: int) -> str | None:
+    return None
+
+
+def exact_backoff(base: int, cap: int) -> Callable[[int, int], str | None]:
+    def check(attempt: int, delay: int) -> str | None:
+        want = backoff(base, cap, attempt)
+        if delay == want:
+            return None
+        return (
+            f"after failed attempt {attempt}, wait base·2^(attempt-1) = {base}·2^{attempt - 1}, capped at "
+            f"{cap}: {want} ms"
+        )
+
+    return check
+
+
+@tester.stage("retry")
+def retry(h: Harness) -> None:
+    s = session(h)
+    s.new(f"RETRY NEW {s.upstream.port} 3 100 1000 none")
+    retry_call(s, ["ok"], 3, any_delay)
+    retry_call(s, ["503", "ok"], 3, any_delay)
+    retry_call(s, ["400"], 3, any_delay)
+    retry_call(s, ["503", "503", "503"], 3, any_delay)
+    retry_call(s, ["reset", "close", "ok"], 3, any_delay)
+    retry_call(s, ["502", "404"], 3, any_delay)
+    h.log("Seeded calls with 1 to 5 attempts allowed")
+    for _ in range(12):
+        attempts = h.random.randint(1, 5)
+        s.new(f"RETRY NEW {s.upstream.port} {attempts} 50 400 none")
+        outcomes = [h.random.choice(TRANSIENT) for _ in range(h.random.randint(0, attempts))]
+        if len(outcomes) < attempts:
+            outcomes.append(h.random.choice(["ok", "ok", *PERMANENT]))
+        retry_call(s, outcomes, attempts, any_delay)
+
+
+@tester.stage("backoff")
+def exponential_backoff(h: Harness) -> None:
+    s = session(h)
+    s.new(f"RETRY NEW {s.upstream.port} 6 100 1000 none")
+    delays = retry_call(s, ["503"] * 6, 6, exact_backoff(100, 1000))
+    h.log(f"waits {delays}: doubling from 100 ms, capped at 1,000 ms")
+    retry_call(
+        s,
+        ["503", "ok"],
+        6,
+        exact_backoff(100, 1000),
+        hint="each call starts again from attempt 1 and the base delay",
+    )
+    for _ in range(3):
+        base = h.random.choice([1, 25, 250, 1000])
+        cap = base * h.random.choice([3, 8, 100])
+        attempts = h.random.randint(4, 9)
+        s.new(f"RETRY NEW {s.upstream.port} {attempts} {base} {cap} none")
+        retry_call(
+            s, [h.random.choice(TRANSIENT) for _ in range(attempts)], attempts, exact_backoff(base, cap)
+        )
+
+
+@tester.stage("jitter")
+def jitter(h: Harness) -> None:
+    s = session(h)
+    base, cap, attempts = 100, 100_000, 5
+    s.new(f"RETRY NEW {s.upstream.port} {attempts} {base} {cap} full")
+
+    def within(attempt: int, delay: int) -> str | None:
+        ceiling = backoff(base, cap, attempt)
+        if 0 <= delay <= ceiling:
+            return None
+        return f"full jitter waits a random time between 0 and base·2^(attempt-1) = {ceiling} ms after attempt {attempt}"
+
+    retry_call(s, ["503", "503", "ok"], attempts, within)
+    calls = 60
+    h.log(f"{calls} more calls, each failing 4 times: 240 waits, each checked to be within its range")
+    shares: list[float] = []
+    s.client.quiet = True
+    for _ in range(calls):
+        outcomes = [h.random.choice(TRANSIENT) for _ in range(4)] + ["ok"]
+        delays = retry_call(s, outcomes, attempts, within)
+        shares += [delay / backoff(base, cap, n) for n, delay in enumerate(delays, start=1)]
+    s.client.quiet = False
+    mean = sum(shares) / len(shares)
+    low = sum(share < 0.25 for share in shares) / len(shares)
+    distinct = len({round(share, 3) for share in shares})
+    h.log(
+        f"each wait as a share of its range: mean {mean:.2f}, {low:.0%} below a quarter, {distinct} distinct values"
+    )
+    hint = (
+        "full jitter: wait a uniformly random time between 0 and min(cap, base·2^(attempt-1)), drawn "
+        "afresh for every wait (not a fixed share, not half the range plus a random half)"
+    )
+    if distinct < 50:
+        raise StageFailure(
+            f"240 waits took only {distinct} distinct values (as shares of their ranges)", hint
+        )
+    if not 0.4 <= mean <= 0.6 or not 0.12 <= low <= 0.38:
+        raise StageFailure(
+            f"240 waits, each as a share of its range [0, base·2^(attempt-1)], have a mean of {mean:.2f} with "
+            f"{low:.0%} below a quarter; uniform waits have a mean of 0.5 (0.4 to 0.6 accepted) with 25% below "
+            "a quarter (12% to 38% accepted)",
+            hint,
+        )
+
+
+@tester.stage("circuit-breaker")
+def circuit_breaker(h: Harness) -> None:
+    s = session(h)
+    threshold, reset = 3, 5000
+    s.new(f"BREAKER NEW {s.upstream.port} {threshold} {reset}")
+    breaker = Breaker(threshold, reset, s.clock.start_ms)
+    consecutive = "the breaker counts failures in a row: a success in between starts the count again from 0"
+    for outcome in ["ok", "503", "503", "ok", "503", "503", "ok"]:
+        breaker_call(s, breaker, outcome, hint=consecutive)
+        s.clock.advance(10)
+    h.log("3 failures in a row open the breaker: the calls after them fail fast")
+    for outcome in ["503", "reset", "502"]:
+        breaker_call(s, breaker, outcome)
+        s.clock.advance(10)
+    for step in [0, 1, 1000, 3000, 900]:
+        s.clock.advance(step)
+        breaker_call(s, breaker, "ok")
+    h.log("A breaker whose upstream refuses every connection (nothing listens on its port)")
+    refusing = RefusingPort()
+    h.defer(refusing.stop)
+    s.new(f"BREAKER NEW {refusing.port} 2 1000")
+    closed = Breaker(2, 1000, s.clock.start_ms)
+    for _ in range(2):
+        line, reply, _ = s.send("CALL")
+        closed.failure(s.clock.now_ms)
+        if not reply.startswith("FAILED"):
+            s.fail(
+                line, reply, "FAILED <error>", "nothing listens on the upstream's port: the call fails", None
+            )
+    line, reply, _ = s.send("CALL")
+    if reply != "REJECTED":
+        s.fail(
+            line, reply, "'REJECTED'", closed.describe(s.clock.now_ms) + ": an open breaker fails fast", None
+        )
+    h.log("Seeded calls on a new breaker, each a little later than the last (never past its reset time)")
+    s.new(f"BREAKER NEW {s.upstream.port} 4 60000")
+    seeded = Breaker(4, 60000, s.clock.start_ms)
+    s.client.quiet = True
+    for _ in range(40):
+        breaker_call(s, seeded, h.random.choice(["ok", "503", "503", "reset"]))
+        s.clock.advance(h.random.randint(0, 50))
+    s.client.quiet = False
+
+
+@tester.stage("half-open")
+def half_open(h: Harness) -> None:
+    s = session(h)
+    threshold, reset = 2, 3000
+    s.new(f"BREAKER NEW {s.upstream.port} {threshold} {reset}")
+    breaker = Breaker(threshold, reset, s.clock.start_ms)
+    timing = (
+        "the breaker stays open for reset_ms after it opened: a call at opened + reset_ms - 1 is "
+        "rejected, the call at opened + reset_ms goes through as the trial"
+    )
+    breaker_call(s, breaker, "503")
+    breaker_call(s, breaker, "503")
+    s.clock.advance(reset - 1)
+    breaker_call(s, breaker, "ok", hint=timing)
+    s.clock.advance(1)
+    h.log("reset_ms have passed: the next call is the trial, and it succeeds")
+    breaker_call(s, breaker, "ok", hint=timing)
+    closes = "a successful trial closes the breaker and clears its count of failures"
+    breaker_call(s, breaker, "503", hint=closes)
+    breaker_call(s, breaker, "ok", hint=closes)
+    breaker_call(s, breaker, "503", hint=closes)
+    breaker_call(s, breaker, "503", hint=closes)
+    s.clock.advance(reset)
+    h.log("The trial fails: the breaker opens again, for reset_ms from the trial")
+    reopens = (
+        "a failed trial opens the breaker again at once (one failure is enough), and the reset time "
+        "counts from the trial"
+    )
+    breaker_call(s, breaker, "reset", hint=reopens)
+    s.clock.advance(1)
+    breaker_call(s, breaker, "ok", hint=reopens)
+    s.clock.advance(reset - 2)
+    breaker_call(s, breaker, "ok", hint=reopens)
+    s.clock.advance(1)
+    breaker_call(s, breaker, "ok", hint=reopens)
+    h.log("Seeded calls, with time jumping past the reset time now and then")
+    s.new(f"BREAKER NEW {s.upstream.port} 3 500")
+    seeded = Breaker(3, 500, s.clock.start_ms)
+    s.client.quiet = True
+    for _ in range(80):
+        breaker_call(
+            s,
+            seeded,
+            h.random.choice(["ok", "503", "503", "close"]),
+            hint="closed: count failures in a row; open: reject until reset_ms have passed; then one trial "
+            "call: success closes, failure opens again",
+        )
+        s.clock.advance(h.random.choice([0, 10, 100, 250, 499, 500, 700]))
+    s.client.quiet = False
+
+
+@tester.stage("resilient-client")
+def resilient_client(h: Harness) -> None:
+    s = session(h)
+    attempts, base, cap, threshold, reset = 4, 100, 1000, 3, 2000
+    s.new(f"CLIENT NEW {s.upstream.port} {attempts} {base} {cap} none {threshold} {reset}")
+    breaker = Breaker(threshold, reset, s.clock.start_ms)
+    client_call(s, breaker, ["503", "ok"], attempts, base, cap)
+    h.log("The upstream goes down: the third failure opens the breaker, and the retry after it is rejected")
+    client_call(s, breaker, ["503", "reset", "502", "ok"], attempts, base, cap)
+    s.clock.advance(10)
+    client_call(s, breaker, ["ok"], attempts, base, cap)
+    s.clock.advance(reset)
+    h.log("The reset time has passed: the first attempt is the trial")
+    client_call(s, breaker, ["503", "ok"], attempts, base, cap)
+    s.clock.advance(reset + 500)
+    client_call(s, breaker, ["ok"], attempts, base, cap)
+    h.log("Seeded calls against an upstream that fails more often than not")
+    s.client.quiet = True
+    for _ in range(30):
+        outcomes = [h.random.choice(["ok", "503", "503", "reset", "close"]) for _ in range(attempts)]
+        client_call(s, breaker, outcomes, attempts, base, cap)
+        s.clock.advance(h.random.choice([0, 50, 500, 1500, 2000, 2500]))
+    s.client.quiet = False

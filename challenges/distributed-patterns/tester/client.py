@@ -34,6 +34,8 @@ class LineClient:
     def __init__(self, h: Harness) -> None:
         self.h = h
         self.session: LineSession = h.start_line_session(quiet=True)
+        self.quiet = False
+        """While set, single exchanges are not logged (a workload logs a summary instead)."""
 
     def _timeout(self, wait: float) -> float:
         # The first reply waits for the program to start, which a busy machine slows down.
@@ -41,12 +43,12 @@ class LineClient:
             wait = max(wait, FIRST_REPLY_S)
         return max(min(wait, self.h.remaining() - 0.5), 0.1)
 
-    def ask(self, line: str, *, log: bool = True) -> str:
+    def ask(self, line: str) -> str:
         self.session.send([line])
-        if log:
+        if not self.quiet:
             self.h.log(f"> {line}")
         reply = self.session.receive(line, timeout=self._timeout(REPLY_S))
-        if log:
+        if not self.quiet:
             self.h.log(f"< {reply}")
         if reply.startswith("ERROR"):
             self.fail(line, reply, "a reply, not an error", error_hint(reply))

@@ -15,6 +15,14 @@ stdout:
     CBLOOM ADD <item>             -> OK
     CBLOOM REMOVE <item>          -> OK
     CBLOOM HAS <item>             -> YES or NO
+    RETRY NEW <port> <max_attempts> <base_ms> <cap_ms> <jitter>
+                                  -> OK      (calls go to the upstream on <port>, with retries)
+    BREAKER NEW <port> <failure_threshold> <reset_ms>
+                                  -> OK      (calls go through a circuit breaker)
+    CLIENT NEW <port> <max_attempts> <base_ms> <cap_ms> <jitter> <failure_threshold> <reset_ms>
+                                  -> OK      (both: retries, each attempt through the breaker)
+    CALL <now_ms>                 -> OK <body>, WAIT <ms>, FAILED <error> or REJECTED
+    RESUME <now_ms>               -> the same, for the next attempt after a WAIT
 
 Node names, keys and items have no spaces. When your code raises an exception the reply is
 "ERROR <exception>" and the traceback goes to stderr, which crack shows you.
@@ -23,7 +31,9 @@ Node names, keys and items have no spaces. When your code raises an exception th
 import sys
 import traceback
 
+import upstream
 from bloom import BloomFilter, CountingBloomFilter
+from resilience import CircuitBreaker, RetryPolicy, resilient_attempt
 from ring import HashRing
 
 
@@ -32,6 +42,11 @@ class Driver:
         self.ring = HashRing()
         self.bloom: BloomFilter | None = None
         self.counting: CountingBloomFilter | None = None
+        self.mode = ""
+        self.port = 0
+        self.policy: RetryPolicy | None = None
+        self.breaker: CircuitBreaker | None = None
+        self.attempt = 0
 
     def handle(self, line: str) -> str:
         family, command, *args = line.split(" ")
@@ -41,6 +56,14 @@ class Driver:
             return self.bloom_command(command, args)
         if family == "CBLOOM":
             return self.counting_command(command, args)
+        if family in ("RETRY", "BREAKER", "CLIENT") and command == "NEW":
+            return self.new_client(family, [int(arg) if arg.isdigit() else arg for arg in args])
+        if family == "CALL":
+            self.attempt = 1
+            return self.call(int(command))
+        if family == "RESUME":
+            self.attempt += 1
+            return self.call(int(command))
         return f"ERROR unknown command {family}"
 
     def ring_command(self, command: str, args: list[str]) -> str:
@@ -87,6 +110,45 @@ class Driver:
         if command == "HAS":
             return "YES" if self.counting.might_contain(args[0]) else "NO"
         return f"ERROR unknown command CBLOOM {command}"
+
+    def new_client(self, mode: str, args: list) -> str:
+        self.mode, self.port = mode, args[0]
+        if mode == "RETRY":
+            self.policy = RetryPolicy(args[1], args[2], args[3], args[4])
+        elif mode == "BREAKER":
+            self.breaker = CircuitBreaker(args[1], args[2])
+        else:
+            self.policy = RetryPolicy(args[1], args[2], args[3], args[4])
+            self.breaker = CircuitBreaker(args[5], args[6])
+        return "OK"
+
+    def request(self) -> tuple[bool, str]:
+        return upstream.request(self.port)
+
+    def call(self, now_ms: int) -> str:
+        """One attempt of a call: to the upstream, through the policy or the breaker."""
+        if self.mode == "RETRY":
+            assert self.policy is not None
+            ok, text = self.request()
+            if ok:
+                return f"OK {text}"
+            if self.policy.should_retry(self.attempt, text):
+                return f"WAIT {self.policy.delay_ms(self.attempt)}"
+            return f"FAILED {text}"
+        if self.mode == "BREAKER":
+            assert self.breaker is not None
+            if not self.breaker.allow(now_ms):
+                return "REJECTED"
+            ok, text = self.request()
+            if ok:
+                self.breaker.record_success(now_ms)
+                return f"OK {text}"
+            self.breaker.record_failure(now_ms)
+            return f"FAILED {text}"
+        if self.mode == "CLIENT":
+            assert self.policy is not None and self.breaker is not None
+            return resilient_attempt(self.policy, self.breaker, self.request, self.attempt, now_ms)
+        return "ERROR no client yet: send RETRY NEW, BREAKER NEW or CLIENT NEW first"
 
 
 def main() -> None:
