@@ -11,6 +11,8 @@ fail correct programs now and then.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import math
 import random
@@ -28,11 +30,14 @@ from crack.tester import load_tester
 
 uhashring = pytest.importorskip("uhashring")
 rbloom = pytest.importorskip("rbloom")
+tenacity = pytest.importorskip("tenacity")
+pybreaker = pytest.importorskip("pybreaker")
 
 CHALLENGE = load_challenge("distributed-patterns")
 load_tester(CHALLENGE)
 model: ModuleType = sys.modules["crack_challenges.distributed_patterns.tester.model"]
 ring_tests: ModuleType = sys.modules["crack_challenges.distributed_patterns.tester.ring"]
+resilience: ModuleType = sys.modules["crack_challenges.distributed_patterns.tester.resilience"]
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -115,6 +120,55 @@ def test_ketama_balance_bounds_hold_over_many_seeds() -> None:
         low = min(low, min(counts.values()) / 1000)
         high = max(high, max(counts.values()) / 1000)
     assert low > 0.7 and high < 1.35, (low, high)
+
+
+@pytest.mark.parametrize(("base", "cap"), [(100, 1000), (1, 100), (250, 25_000), (1000, 3000)])
+def test_backoff_model_is_tenacitys_wait_exponential(base: int, cap: int) -> None:
+    wait = tenacity.wait_exponential(multiplier=base / 1000, max=cap / 1000)
+    state = tenacity.RetryCallState(retry_object=tenacity.Retrying(), fn=None, args=(), kwargs={})
+    for attempt in range(1, 15):
+        state.attempt_number = attempt
+        assert round(wait(state) * 1000) == resilience.backoff(base, cap, attempt)
+
+
+class _Down(Exception):
+    pass
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_breaker_model_follows_pybreakers_state_machine(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded calls through the model and through pybreaker on the same logical clock: the
+    same calls must be rejected, and the same states reached."""
+    now = [1_700_000_000_000]
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+    class Logical(dt.datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> dt.datetime:  # type: ignore[override]
+            return epoch + dt.timedelta(milliseconds=now[0])
+
+    monkeypatch.setattr(pybreaker, "datetime", Logical)
+    rng = random.Random(seed)
+    threshold, reset = rng.randint(1, 4), rng.choice([100, 500, 3000])
+    real = pybreaker.CircuitBreaker(fail_max=threshold, reset_timeout=reset / 1000)
+    model = resilience.Breaker(threshold, reset)
+    for _ in range(400):
+        now[0] += rng.choice([0, 1, 10, reset // 2, reset - 1, reset, reset + 1])
+        ok = rng.random() < 0.4
+        called: list[bool] = []
+
+        def call(ok: bool = ok, called: list[bool] = called) -> None:
+            called.append(True)
+            if not ok:
+                raise _Down
+
+        allowed = model.allow(now[0])
+        with contextlib.suppress(_Down, pybreaker.CircuitBreakerError):
+            real.call(call)
+        assert bool(called) == allowed
+        if allowed:
+            model.success() if ok else model.failure(now[0])
+        assert model.state == real.current_state
 
 
 def test_starter_runs_and_fails_the_first_stage_plainly(tmp_path: Path) -> None:

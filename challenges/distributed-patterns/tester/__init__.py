@@ -9,8 +9,6 @@ against the model of uhashring's ketama (model.py); the Bloom stages count false
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from crack.harness import Harness, StageFailure
 from crack.harness.peers import RefusingPort
 from crack.tester import Tester
@@ -282,23 +280,26 @@ def counting_bloom(h: Harness) -> None:
 def session(h: Harness) -> Session:
     upstream = ScriptedUpstream()
     h.defer(upstream.stop)
+    h.ports.append(upstream.port)  # so golden outputs normalise it
     clock = h.clock()
     h.log(f"The upstream listens on 127.0.0.1:{upstream.port}; times below are t+ms from t = {clock.now_ms}")
     return Session(h, LineClient(h), upstream, clock)
 
 
-def any_delay(attempt: int, delay: int) -> str | None:
+def any_delay(attempt: int, delay: int) -> tuple[str, str, str] | None:
     return None
 
 
-def exact_backoff(base: int, cap: int) -> Callable[[int, int], str | None]:
-    def check(attempt: int, delay: int) -> str | None:
+def exact_backoff(base: int, cap: int) -> DelayCheck:
+    def check(attempt: int, delay: int) -> tuple[str, str, str] | None:
         want = backoff(base, cap, attempt)
         if delay == want:
             return None
         return (
+            repr(f"WAIT {want}"),
             f"after failed attempt {attempt}, wait base·2^(attempt-1) = {base}·2^{attempt - 1}, capped at "
-            f"{cap}: {want} ms"
+            f"{cap}: {want} ms",
+            "the first wait is the base; each failure doubles it, up to the cap and never above it",
         )
 
     return check
@@ -353,11 +354,15 @@ def jitter(h: Harness) -> None:
     base, cap, attempts = 100, 100_000, 5
     s.new(f"RETRY NEW {s.upstream.port} {attempts} {base} {cap} full")
 
-    def within(attempt: int, delay: int) -> str | None:
+    def within(attempt: int, delay: int) -> tuple[str, str, str] | None:
         ceiling = backoff(base, cap, attempt)
         if 0 <= delay <= ceiling:
             return None
-        return f"full jitter waits a random time between 0 and base·2^(attempt-1) = {ceiling} ms after attempt {attempt}"
+        return (
+            f"WAIT between 0 and {ceiling}",
+            f"after failed attempt {attempt}, full jitter waits a random time from 0 to base·2^(attempt-1)",
+            "draw each wait uniformly from 0 to min(cap, base·2^(attempt-1)), both included",
+        )
 
     retry_call(s, ["503", "503", "ok"], attempts, within)
     calls = 60
@@ -373,7 +378,8 @@ def jitter(h: Harness) -> None:
     low = sum(share < 0.25 for share in shares) / len(shares)
     distinct = len({round(share, 3) for share in shares})
     h.log(
-        f"each wait as a share of its range: mean {mean:.2f}, {low:.0%} below a quarter, {distinct} distinct values"
+        f"each wait as a share of its range: mean {mean:.2f}, {low:.0%} below a quarter, "
+        f"{distinct} distinct values"
     )
     hint = (
         "full jitter: wait a uniformly random time between 0 and min(cap, base·2^(attempt-1)), drawn "
@@ -385,9 +391,9 @@ def jitter(h: Harness) -> None:
         )
     if not 0.4 <= mean <= 0.6 or not 0.12 <= low <= 0.38:
         raise StageFailure(
-            f"240 waits, each as a share of its range [0, base·2^(attempt-1)], have a mean of {mean:.2f} with "
-            f"{low:.0%} below a quarter; uniform waits have a mean of 0.5 (0.4 to 0.6 accepted) with 25% below "
-            "a quarter (12% to 38% accepted)",
+            f"240 waits, each as a share of its range [0, base·2^(attempt-1)], have a mean of "
+            f"{mean:.2f} with {low:.0%} below a quarter; uniform waits have a mean of 0.5 (0.4 to 0.6 "
+            "accepted) with 25% below a quarter (12% to 38% accepted)",
             hint,
         )
 
@@ -412,6 +418,7 @@ def circuit_breaker(h: Harness) -> None:
     h.log("A breaker whose upstream refuses every connection (nothing listens on its port)")
     refusing = RefusingPort()
     h.defer(refusing.stop)
+    h.ports.append(refusing.port)
     s.new(f"BREAKER NEW {refusing.port} 2 1000")
     closed = Breaker(2, 1000, s.clock.start_ms)
     for _ in range(2):

@@ -21,8 +21,8 @@ from crack.harness.clock import LogicalClock
 from .client import LineClient
 from .upstream import TRANSIENT, ScriptedUpstream
 
-DelayCheck = Callable[[int, int], str | None]
-"""(attempt, delay) -> why the delay is wrong, or None."""
+DelayCheck = Callable[[int, int], tuple[str, str, str] | None]
+"""(attempt, delay) -> None, or what was expected, why, and a hint."""
 
 SHOWN = {"ok": "OK token-…", "reset": "a TCP reset", "close": "a close without a reply"}
 
@@ -33,7 +33,7 @@ def shown(outcome: str) -> str:
 
 def backoff(base: int, cap: int, attempt: int) -> int:
     """The exponential delay after failed attempt ``attempt``: base·2^(attempt-1), capped."""
-    return min(cap, base * 2 ** (attempt - 1))
+    return min(cap, base * (1 << (attempt - 1)))
 
 
 class Breaker:
@@ -73,8 +73,13 @@ class Breaker:
                 f"(now t+{now - self.start:,} ms)"
             )
         if self.state == "half-open":
-            return "the breaker is half-open: this call is its one trial"
-        return f"the breaker is closed, with {self.failures} failure(s) in a row so far (it opens at {self.threshold})"
+            return (
+                "the breaker is half-open (reset_ms have passed since it opened), so this call is its trial"
+            )
+        return (
+            f"the breaker is closed, with {self.failures} failure(s) in a row so far "
+            f"(it opens at {self.threshold})"
+        )
 
 
 @dataclass
@@ -105,14 +110,16 @@ class Session:
     def fail(self, line: str, reply: str, expected: str, why: str, hint: str | None) -> None:
         self.client.fail(line, reply, expected, hint, more=why)
 
-    def check_connections(self, line: str, reply: str, made: int, want: int, why: str) -> None:
+    def check_connections(
+        self, line: str, reply: str, made: int, want: int, why: str, hint: str | None = None
+    ) -> None:
         if made != want:
             self.fail(
                 line,
                 reply,
                 f"{want} connection(s) to the upstream",
-                f"your program made {made} connection(s) to the upstream for this command: {why}",
-                "one attempt is one connection; no attempt at all while the breaker is open",
+                f"your program made {made} connection(s) to the upstream for this command; {why}",
+                hint or "one attempt is one connection; no attempt at all while the breaker is open",
             )
 
 
@@ -159,7 +166,8 @@ def retry_call(
             delay = int(rest)
             wrong = delay_check(attempt, delay)
             if wrong:
-                s.fail(line, reply, "another delay", wrong, hint)
+                expected, why, delay_hint = wrong
+                s.fail(line, reply, expected, why, hint or delay_hint)
             delays.append(delay)
             s.clock.advance(delay)
             verb = "RESUME"
@@ -201,7 +209,7 @@ def breaker_call(s: Session, breaker: Breaker, outcome: str, *, hint: str | None
     else:
         breaker.failure(s.clock.now_ms)
         expected = "FAILED"
-    s.check_connections(line, reply, made, 1, f"{was}: the call goes to the upstream")
+    s.check_connections(line, reply, made, 1, f"{was}, so the call goes to the upstream", hint)
     if reply.split(" ")[0] != expected.split(" ")[0] or (outcome == "ok" and reply != expected):
         s.fail(
             line,
