@@ -19,7 +19,7 @@ ERROR_HINT = (
     "your program answered with an error: its message is in the reply, and what it wrote to "
     "stderr is in the log above"
 )
-STARTER_HINT = ' (the starter\'s methods raise a "not written yet" error until you write them)'
+STARTER_HINT = ' (the starter answers "not written yet" for each part until you write it)'
 STDOUT_HINT = (
     "every command gets exactly one reply line on stdout, so anything else written there is "
     "read as a reply: write debug output to stderr"
