@@ -10,6 +10,7 @@ against the model of uhashring's ketama (model.py); the Bloom stages count false
 from __future__ import annotations
 
 from crack.harness import Harness, StageFailure
+from crack.harness.growth import require_constant
 from crack.harness.peers import RefusingPort
 from crack.tester import Tester
 
@@ -28,10 +29,16 @@ from .ring import (
     edge_keys,
     key_names,
     node_names,
+    timed_lookups,
 )
 from .upstream import PERMANENT, TRANSIENT, ScriptedUpstream
 
 tester = Tester("distributed-patterns")
+
+LOOKUP_GROWTH_LIMIT = 8.0
+"""A binary search over 100× the points costs a few more comparisons, far below the cost of
+a line on a pipe, so the time per lookup stays near 1× even on a busy machine; a scan over
+the points grows by tens."""
 
 NO_FALSE_NEGATIVES = (
     "adding an item sets k bits, chosen by k hashes of the item; a lookup computes the same k "
@@ -161,6 +168,31 @@ def ketama(h: Harness) -> None:
     single = KetamaRing()
     single.add(lone[0])
     check_ketama(ring, single, keys[:200] + edge_keys(single, h.random), "one node")
+
+
+@tester.stage("lookup-complexity")
+def lookup_complexity(h: Harness) -> None:
+    ring = RingClient(LineClient(h))
+    ring.new(node_names(h.random, 3))
+    ring.placement(key_names(h.random, 20), what="3 nodes")
+    h.log("Each round builds a ring of 2 nodes and one of 200 (320 and 32,000 points with ketama)")
+    ring.client.quiet = True
+    growth = h.growth(
+        lambda nodes: timed_lookups(ring, nodes, h.random),
+        small=2,
+        large=200,
+        operation="lookup",
+    )
+    require_constant(
+        growth,
+        operation="lookup",
+        thing="ring",
+        limit=LOOKUP_GROWTH_LIMIT,
+        hint=(
+            "is RING GET scanning the points one by one? They are sorted: a binary search finds the "
+            "first point after the key's position in O(log P)"
+        ),
+    )
 
 
 # --- Bloom filters -----------------------------------------------------------------------

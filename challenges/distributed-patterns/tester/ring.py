@@ -8,6 +8,7 @@ of two mappings, and each check names one key that went wrong.
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import NoReturn
@@ -61,9 +62,10 @@ class RingClient:
         self.nodes.remove(node)
         self.removed.add(node)
 
-    def placement(self, keys: Sequence[str], *, what: str) -> dict[str, str]:
+    def placement(self, keys: Sequence[str], *, what: str, log: bool = True) -> dict[str, str]:
         """The node of every key (one batch), each checked to be a node on the ring."""
-        self.client.h.log(f"RING GET for {len(keys):,} keys ({what})")
+        if log:
+            self.client.h.log(f"RING GET for {len(keys):,} keys ({what})")
         lines = [f"RING GET {key}" for key in keys]
 
         def check(line: str, reply: str) -> None:
@@ -180,3 +182,19 @@ def edge_keys(model: KetamaRing, rng: random.Random) -> list[str]:
                 found.append(key)
                 break
     return exact + found + ODD_KEYS
+
+
+LOOKUPS = 1000
+
+
+def timed_lookups(ring: RingClient, nodes: int, rng: random.Random) -> float:
+    """Seconds per ``RING GET`` on a ring of ``nodes`` nodes: the ring is built (untimed),
+    then 1,000 lookups are sent in one write and every reply is checked to be a node."""
+    ring.new()
+    names = node_names(rng, nodes)
+    ring.client.expect_all([f"RING ADD {name}" for name in names], "OK")
+    ring.nodes = list(names)
+    keys = key_names(rng, LOOKUPS)
+    start = time.perf_counter()
+    ring.placement(keys, what=f"timed, {nodes} nodes", log=False)
+    return (time.perf_counter() - start) / LOOKUPS
