@@ -347,6 +347,22 @@ def retry(h: Harness) -> None:
     retry_call(s, ["503", "503", "503"], 3, any_delay)
     retry_call(s, ["reset", "close", "ok"], 3, any_delay)
     retry_call(s, ["502", "404"], 3, any_delay)
+    refusing = RefusingPort()
+    h.defer(refusing.stop)
+    h.ports.append(refusing.port)
+    h.log("An upstream port that refuses every connection (nothing listens on it): transient too")
+    s.new(f"RETRY NEW {refusing.port} 2 100 1000 none")
+    refused = "a refused connection is transient (the service may be restarting): retry it"
+    line, reply, _ = s.send("CALL")
+    if not reply.startswith("WAIT "):
+        s.fail(
+            line, reply, "WAIT <ms>", "attempt 1 of 2 found nothing listening on the upstream's port", refused
+        )
+    s.clock.advance(int(reply.split(" ")[1]) if reply.split(" ")[1].isdigit() else 0)
+    line, reply, _ = s.send("RESUME")
+    if not reply.startswith("FAILED"):
+        s.fail(line, reply, "FAILED <error>", "attempt 2 was the last of 2 allowed", refused)
+    s.new(f"RETRY NEW {s.upstream.port} 3 100 1000 none")
     h.log("Seeded calls with 1 to 5 attempts allowed")
     for _ in range(12):
         attempts = h.random.randint(1, 5)
