@@ -8,6 +8,7 @@ machine's other core busy. Cases (the stage is the one the scenario declares it 
 
 - cache: ``lru-linear-scan`` (``lru-complexity``) and ``lfu-linear-scan`` (``lfu-complexity``)
 - rate-limiter: ``log-per-client`` (its memory stage)
+- distributed-patterns: ``lookup-scans-every-point`` (``lookup-complexity``)
 
 Gradings alternate between the cases, each with its own seed, so load drifting during the
 run weighs on all of them alike. Prints one row per (stage, program): wrong verdicts out of
@@ -49,6 +50,7 @@ CASES = [
     ("cache", "lru-linear-scan"),
     ("cache", "lfu-linear-scan"),
     ("rate-limiter", "log-per-client"),
+    ("distributed-patterns", "lookup-scans-every-point"),
 ]
 
 # What a complexity stage logs (Growth.describe: "… (3.2× for 100× the size)") or says when

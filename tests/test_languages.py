@@ -41,6 +41,9 @@ CHALLENGES = ["redis", "http-server"]
 """Challenges with a starter and a stage-1 solution in every language (both begin with `bind`)."""
 STARTER_ONLY = ["dns-server", "load-balancer", "url-shortener", "kv-store", "rest-api", "raft"]
 """Challenges with a starter in every language: it parses the arguments and stops there."""
+LINE_PROTOCOL_STARTERS = ["distributed-patterns"]
+"""Challenges driven over stdin whose starter in every language reads each command line and
+answers that it is not written yet."""
 
 MAIN_FILE = {
     "python": "app/main.py",
@@ -293,6 +296,23 @@ def test_starter_builds_runs_and_fails_stage_one_plainly(
     assert "Logs from your program will appear here!" in first["message"]
     if lang.build is not None:
         assert re.search(r"\[build\] Built in \d+\.\d\d s", result.output), result.output
+        assert "warning" not in result.output.lower(), "the starter compiles with warnings"
+
+
+@pytest.mark.parametrize("challenge", LINE_PROTOCOL_STARTERS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_line_protocol_starter_answers_not_written_yet(tmp_path: Path, challenge: str, language: str) -> None:
+    assert language in load_challenge(challenge).languages
+    lang = need_toolchain(language)
+    repo = start_repo(tmp_path, language, challenge)
+    result, report = grade(repo)
+    assert result.exit_code == 1, result.output
+    [first] = report["stages"]
+    assert first["status"] == "failed"
+    assert "not written yet" in first["message"], first["message"]
+    if language != "python":  # Python's starter is a driver around classes to fill in
+        assert "Logs from your program will appear here!" in result.output
+    if lang.build is not None:
         assert "warning" not in result.output.lower(), "the starter compiles with warnings"
 
 
