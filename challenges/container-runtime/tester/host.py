@@ -1,0 +1,92 @@
+"""What the host sees: its own namespaces, and what a container left behind.
+
+A runtime that exits must leave nothing: no mount that refers to the tester's folder (a
+/proc inside the root filesystem, an overlay over it), no process whose root is in it,
+and no control group it made. Other programs share the machine (other gradings, Docker),
+so the checks look only at what points into this stage's folder, and at new control
+groups that are not crack's own (``crack-…``) or a container engine's.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+_FOREIGN = ("docker", "containerd", "libpod", "machine.slice", "system.slice", "user.slice", "init.scope")
+
+
+def own_namespace(kind: str) -> str:
+    """``mnt:[4026531840]``, as readlink shows the tester's own namespace of ``kind``."""
+    return os.readlink(f"/proc/self/ns/{kind}")
+
+
+def mounts_into(folder: Path) -> list[str]:
+    """Mount points (and their filesystem types) whose line in the host's mount table names
+    ``folder``: mounted on it, or an overlay whose layers are in it."""
+    found = []
+    needle = str(folder)
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        if needle in line:
+            fields = line.split()
+            dash = fields.index("-")
+            found.append(f"{_unescape(fields[4])} ({fields[dash + 1]})")
+    return found
+
+
+def _unescape(text: str) -> str:
+    return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+
+
+def processes_rooted_in(folder: Path) -> list[str]:
+    """Processes whose root directory is ``folder`` or below it: the container's, still running."""
+    found = []
+    target = os.path.realpath(folder)
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            root = os.readlink(f"/proc/{name}/root")
+            cwd = os.readlink(f"/proc/{name}/cwd")
+        except OSError:
+            continue
+        if root == target or root.startswith(target + "/") or cwd.startswith(target + "/"):
+            try:
+                comm = (
+                    Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+                )
+            except OSError:
+                comm = "?"
+            found.append(f"pid {name}: {comm.strip()[:80]}")
+    return found
+
+
+def cgroups() -> set[str]:
+    """Every control group folder on the host, as paths below /sys/fs/cgroup."""
+    found: set[str] = set()
+    try:
+        hierarchies = [p for p in CGROUP_ROOT.iterdir() if p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return found
+    for hierarchy in hierarchies:
+        for root, dirs, _ in os.walk(hierarchy):
+            dirs[:] = [d for d in dirs if not any(mark in d for mark in _FOREIGN)]
+            for name in dirs:
+                found.add(str((Path(root) / name).relative_to(CGROUP_ROOT)))
+    return found
+
+
+def new_cgroups(before: set[str], after: set[str]) -> list[str]:
+    """Groups in ``after`` only, leaving out crack's own (every new part named ``crack-``)."""
+    left = []
+    for path in sorted(after - before):
+        pieces = Path(path).parts
+        fresh = [pieces[i] for i in range(1, len(pieces)) if str(Path(*pieces[: i + 1])) not in before]
+        if all(part.startswith("crack-") for part in fresh):
+            continue
+        left.append(f"/sys/fs/cgroup/{path}")
+    return left
