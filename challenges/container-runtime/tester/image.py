@@ -1,8 +1,8 @@
 """The images the tester gives the runtime: a busybox root filesystem and an OCI image.
 
 The root filesystem is Debian's statically linked busybox (``busybox-static``) copied into
-a folder with one symlink per applet, the folders a container expects (/proc, /dev, /sys,
-/tmp), a file only the image holds (``/etc/crack-image``, a random token) and the probe.
+a folder with one symlink per applet, the folders a container expects (/proc, /dev with
+null and zero, /sys, /tmp), a file only the image holds (``/etc/crack-image``, a random token) and the probe.
 The OCI image is the same folder as an image layout tarball of two layers, the second of
 which adds a file and deletes one with a whiteout, as ``docker save``'s layers do.
 """
@@ -15,6 +15,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tarfile
 from dataclasses import dataclass
@@ -69,6 +70,10 @@ def build_rootfs(folder: Path, marker: str) -> Image:
     for name in applets():
         if name != "busybox":
             os.symlink("busybox", folder / "bin" / name)
+    for name, minor in (("null", 3), ("zero", 5)):
+        # The devices a shell's redirections and dd need; runc mounts its own /dev over them.
+        os.mknod(folder / "dev" / name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        os.chmod(folder / "dev" / name, 0o666)
     (folder / IMAGE_MARKER).write_text(marker + "\n")
     (folder / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
     (folder / "etc" / "group").write_text("root:x:0:\n")
@@ -89,8 +94,10 @@ def snapshot(folder: Path) -> dict[str, str]:
                 out[rel] = "-> " + os.readlink(path)
             elif path.is_dir():
                 out[rel] = "dir"
-            else:
+            elif path.is_file():
                 out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            else:  # a device, a FIFO: never read
+                out[rel] = oct(path.lstat().st_mode)
     return out
 
 
