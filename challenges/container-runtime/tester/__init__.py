@@ -14,6 +14,7 @@ import re
 import secrets
 import socket
 import time
+import weakref
 from pathlib import Path
 
 from crack.harness import Harness
@@ -25,6 +26,9 @@ from . import host
 from .image import IMAGE_MARKER, PROBE_PATH, Image, build_oci_image, build_rootfs, snapshot
 
 tester = Tester("container-runtime")
+
+_CLEANED: weakref.WeakSet[Harness] = weakref.WeakSet()
+"""Stages whose teardown already detaches what was left mounted in their folder."""
 
 LEFTOVER_WAIT_S = 2.0
 """After the runtime exits: how long what it made may take to disappear (a killed
@@ -101,6 +105,9 @@ def container(
     shown = " ".join(_quote(a) for a in ["./your_program.sh", *args])
     h.log(f"$ {shown}")
     groups_before = host.cgroups()
+    if h not in _CLEANED:
+        _CLEANED.add(h)
+        h.defer(lambda: host.unmount_into(h.scratch))
     result = h.run(args, stdin=stdin, env=env, timeout=timeout, quiet=True)
     run = Run(shown, result)
     if result.timed_out:
@@ -124,6 +131,8 @@ def _check_leftovers(h: Harness, run: Run, groups_before: set[str]) -> None:
         if not (mounts or procs or groups) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
+    host.unmount_into(h.scratch)
+    host.remove_cgroups(groups)
     if mounts:
         raise run.fail(
             "after the runtime exited, the host still has mounts that point into the container's files:\n  "

@@ -38,6 +38,63 @@ def mounts_into(folder: Path) -> list[str]:
     return found
 
 
+def unmount_into(folder: Path) -> None:
+    """Detach every mount that :func:`mounts_into` finds, deepest first: the stage's folder
+    is deleted afterwards, and deleting through a mount (a /proc, a bind mount of the
+    host's /) would reach files that are not the tester's."""
+    for _ in range(20):
+        points = _mount_points_into(folder)
+        if not points:
+            return
+        for point in sorted(points, key=len, reverse=True):
+            libc_umount(point)
+
+
+def _mount_points_into(folder: Path) -> list[str]:
+    points = []
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return points
+    for line in lines:
+        if str(folder) in line:
+            points.append(_unescape(line.split()[4]))
+    return points
+
+
+def libc_umount(point: str) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.umount2(point.encode(), 2)  # MNT_DETACH
+
+
+def remove_cgroups(paths: list[str]) -> None:
+    """Kill what is in each leftover group and remove it, innermost first."""
+    import signal
+    import time
+
+    for path in sorted(paths, key=len, reverse=True):
+        group = Path(path)
+        for _ in range(100):
+            try:
+                pids = (group / "cgroup.procs").read_text().split()
+            except OSError:
+                pids = []
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                group.rmdir()
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.02)
+
+
 def _unescape(text: str) -> str:
     return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 
