@@ -122,6 +122,62 @@ def processes_rooted_in(folder: Path) -> list[str]:
     return found
 
 
+def processes_with(token: str) -> list[int]:
+    """Processes whose command line holds ``token`` (the tester puts one in what it runs)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if token.encode() in Path(f"/proc/{name}/cmdline").read_bytes():
+                    found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_limit_of(pid: int) -> tuple[float | None, str]:
+    """The tightest CPU quota on the way from ``pid``'s cpu group up to the root, in CPUs
+    (None: no quota), and the group that sets it. Read from the host's view of the group."""
+    try:
+        lines = Path(f"/proc/{pid}/cgroup").read_text().splitlines()
+    except OSError:
+        return None, ""
+    hierarchy, path = None, None
+    for line in lines:
+        _, controllers, group = line.split(":", 2)
+        if "cpu" in controllers.split(","):
+            hierarchy, path = CGROUP_ROOT / controllers, group
+    if hierarchy is None and (CGROUP_ROOT / "cgroup.controllers").exists():
+        for line in lines:
+            if line.startswith("0::"):
+                hierarchy, path = CGROUP_ROOT, line[3:]
+    if hierarchy is None or path is None:
+        return None, ""
+    tightest: tuple[float | None, str] = (None, "")
+    folder = hierarchy / path.lstrip("/")
+    while True:
+        cpus = _quota(folder)
+        if cpus is not None and (tightest[0] is None or cpus < tightest[0]):
+            tightest = (cpus, str(folder))
+        if folder == hierarchy or hierarchy not in folder.parents:
+            return tightest
+        folder = folder.parent
+
+
+def _quota(folder: Path) -> float | None:
+    try:
+        if (folder / "cpu.max").exists():
+            quota, period = (folder / "cpu.max").read_text().split()
+        else:
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
+    except (OSError, ValueError):
+        return None
+    if quota in ("max", "-1"):
+        return None
+    return int(quota) / int(period)
+
+
 def cgroups() -> set[str]:
     """Every control group folder on the host, as paths below /sys/fs/cgroup."""
     found: set[str] = set()

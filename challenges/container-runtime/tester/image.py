@@ -28,6 +28,7 @@ PROBE_PATH = "/probe"
 PROBE = r"""#!/bin/sh
 # The tester's probe: what a process in the container sees, one "key: value" per line.
 # $1: a file of the host's, which the container must not be able to read.
+secret="$1"
 echo "pid: $$"
 echo "cwd: $(pwd)"
 echo "hostname: $(hostname)"
@@ -41,10 +42,10 @@ echo "processes: $#"
 echo "interfaces: $(tail -n +3 /proc/net/dev 2>/dev/null | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')"
 echo "lo: $(ip -o link show lo 2>/dev/null | cut -d' ' -f3)"
 echo "mounts: $(cut -d' ' -f5 /proc/self/mountinfo 2>/dev/null | sort -u | tr '\n' ' ')"
-if [ -n "$1" ]; then
-    echo "host-file: $(cat "$1" 2>/dev/null || echo unreadable)"
+if [ -n "$secret" ]; then
+    echo "host-file: $(cat "$secret" 2>/dev/null || echo unreadable)"
     # Back into the mount namespace's own root: out of a chroot, not out of a pivot_root.
-    echo "escape: $(nsenter --mount=/proc/self/ns/mnt /bin/busybox cat "$1" 2>/dev/null || echo failed)"
+    echo "escape: $(nsenter --mount=/proc/self/ns/mnt /bin/busybox cat "$secret" 2>/dev/null || echo failed)"
 fi
 """
 
