@@ -14,9 +14,10 @@ higher layer (containerd, Docker) does around runc, this adapter does itself:
   away; here too, so the container's writes never reach ROOTFS. The overlay is mounted in a
   mount namespace of the adapter's own (``unshare --mount``): if the adapter is killed, the
   kernel removes the mount with the namespace.
-- **OOM report.** runc only passes the exit code (137) on; the container's cgroup is made
-  under a parent group of the adapter's, whose ``memory.oom_control`` counts the kernel's
-  OOM kills below it, so the adapter can say why the command died, then removes the parent.
+- **OOM report.** runc only passes the exit code (137) on, and removes the container's
+  group, with its counters, when it exits. The kernel's log keeps its record of the kill
+  (``oom-kill:…,oom_memcg=/…/GROUP``): the adapter names the group (``cgroupsPath``) and
+  looks for it there, then says why the command died.
 - **Network.** Without ``--net none`` the container shares the host's network, like
   ``docker run --network host``; with it, runc gives it a namespace whose loopback is up.
 
@@ -107,19 +108,9 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
-def cgroup_parent() -> tuple[int, Path | None]:
-    """cgroup version, and the memory hierarchy's folder of this process (v1) or of the
-    unified tree (v2). runc makes a relative cgroupsPath below the runtime's own group."""
-    lines = Path("/proc/self/cgroup").read_text().splitlines()
-    if (CGROUP / "memory").is_dir():
-        for line in lines:
-            _, controllers, path = line.split(":", 2)
-            if "memory" in controllers.split(","):
-                return 1, CGROUP / "memory" / path.lstrip("/")
-    for line in lines:
-        if line.startswith("0::"):
-            return 2, CGROUP / line[3:].lstrip("/")
-    return 0, None
+def cgroup_version() -> int:
+    """2 on a unified hierarchy, 1 on v1 or a v1/v2 hybrid (where runc uses v1's trees)."""
+    return 2 if (CGROUP / "cgroup.controllers").exists() else 1
 
 
 def oom_killed_in(group: str) -> bool:
@@ -228,7 +219,7 @@ def main() -> int:
         check=True,
     )
     config = bundle_config(runtime, bundle, options, command, env)
-    version, own = cgroup_parent()
+    version = cgroup_version()
     parent_name = f"crack-oracle-{os.getpid()}"
     config["linux"]["cgroupsPath"] = f"{parent_name}/ctr"
     (bundle / "config.json").write_text(json.dumps(config))
@@ -237,7 +228,6 @@ def main() -> int:
         signal.SIGTERM, lambda *_: subprocess.run([runtime, "kill", name, "KILL"], capture_output=True)
     )
     code = subprocess.run([runtime, "run", "--bundle", str(bundle), name]).returncode
-    parent = own / parent_name if own is not None else None
     if code == 128 + signal.SIGKILL and oom_killed_in(f"{parent_name}/ctr"):
         print(
             f"run.py: the container was killed for going over its memory limit ({options.get('memory')})",

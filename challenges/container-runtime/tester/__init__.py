@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import socket
 import threading
 import time
@@ -51,13 +50,22 @@ class Run:
     def stderr(self) -> str:
         return self.result.stderr.decode(errors="replace")
 
-    def fail(self, message: str, hint: str | None = None) -> StageFailure:
-        out = _excerpt(self.stdout)
-        err = _excerpt(self.stderr)
-        return StageFailure(
-            f"$ {self.shown}\n{message}\n  exit code: {self.result.returncode}\n  stdout: {out}\n  stderr: {err}",
-            hint,
-        )
+    def fail(
+        self, message: str, hint: str | None = None, *, probe: tuple[str, ...] | None = None
+    ) -> StageFailure:
+        """The failure as the learner reads it: the command line, what went wrong, the exit
+        code, and the output. For the probe, only the lines that bear on the failure
+        (``probe``): the others describe the host (its PIDs, namespaces, interfaces)."""
+        lines = [f"$ {self.shown}", message, f"  exit code: {self.result.returncode}"]
+        if probe is None:
+            lines.append(f"  stdout: {_excerpt(self.stdout)}")
+        elif probe:
+            seen = self.probe()
+            lines.append(
+                "  the probe printed: " + " | ".join(f"{key}: {seen.get(key, '(missing)')}" for key in probe)
+            )
+        lines.append(f"  stderr: {_excerpt(self.stderr)}")
+        return StageFailure("\n".join(lines), hint)
 
     def probe(self) -> dict[str, str]:
         seen = {}
@@ -66,6 +74,11 @@ class Run:
             if sep:
                 seen[key.strip()] = value.strip()
         return seen
+
+
+def _hex(h: Harness, size: int) -> str:
+    """Random hex digits from the stage's seed: a replayed run (--seed) sends the same."""
+    return "".join(f"{h.random.randrange(256):02x}" for _ in range(size))
 
 
 def _excerpt(text: str, limit: int = 600) -> str:
@@ -79,7 +92,7 @@ def _image(h: Harness) -> Image:
     folder = h.scratch / "rootfs"
     if folder.exists():
         return Image(folder, (folder / IMAGE_MARKER).read_text().strip())
-    return build_rootfs(folder, f"image-{secrets.token_hex(4)}")
+    return build_rootfs(folder, f"image-{_hex(h, 4)}")
 
 
 def _check_root() -> None:
@@ -98,6 +111,7 @@ def container(
     stdin: bytes = b"",
     env: dict[str, str] | None = None,
     timeout: float = 20.0,
+    lingering: str | None = None,
 ) -> Run:
     """Run the runtime once, then check it left no mount, process or control group."""
     _check_root()
@@ -113,7 +127,7 @@ def container(
     run = Run(shown, result)
     if result.timed_out:
         raise run.fail(f"the runtime did not exit within {timeout:g} s")
-    _check_leftovers(h, run, groups_before)
+    _check_leftovers(h, run, groups_before, lingering)
     return run
 
 
@@ -123,15 +137,20 @@ def _quote(arg: str) -> str:
     return "'" + arg.replace("'", "'\\''") + "'"
 
 
-def _check_leftovers(h: Harness, run: Run, groups_before: set[str]) -> None:
+def _check_leftovers(h: Harness, run: Run, groups_before: set[str], lingering: str | None) -> None:
+    """``lingering``: a piece of the command line of a process the command leaves running,
+    which the runtime must not leave behind (a pivot_root hides where a process's root is)."""
     deadline = time.monotonic() + LEFTOVER_WAIT_S
     while True:
         mounts = host.mounts_into(h.scratch)
         procs = host.processes_rooted_in(h.scratch)
+        if lingering is not None:
+            procs.update((pid, host.command_line(pid)) for pid in host.processes_with(lingering))
         groups = host.new_cgroups(groups_before, host.cgroups())
         if not (mounts or procs or groups) or time.monotonic() > deadline:
             break
         time.sleep(0.05)
+    host.kill(list(procs))
     host.unmount_into(h.scratch)
     host.remove_cgroups(groups)
     if mounts:
@@ -144,7 +163,7 @@ def _check_leftovers(h: Harness, run: Run, groups_before: set[str]) -> None:
     if procs:
         raise run.fail(
             "after the runtime exited, processes of the container are still running:\n  "
-            + "\n  ".join(procs[:5]),
+            + "\n  ".join(sorted(set(procs.values()))[:5]),
             "wait for the command; with a PID namespace, the kernel ends every process of the "
             "container when its PID 1 exits",
         )
@@ -184,7 +203,7 @@ def exit_code(h: Harness) -> None:
 
 @tester.stage("streams")
 def streams(h: Harness) -> None:
-    token = secrets.token_hex(4)
+    token = _hex(h, 4)
     run = container(h, ["/bin/sh", "-c", f"echo out-{token}; echo err-{token} >&2; echo more-{token}"])
     _expect_exit(run, 0, "the command's own")
     if run.stdout != f"out-{token}\nmore-{token}\n":
@@ -208,7 +227,8 @@ def streams(h: Harness) -> None:
     run = container(h, ["/bin/busybox", "cat"], stdin=data)
     if run.result.stdout != data:
         raise run.fail(
-            f"sent 3000 random bytes on stdin to cat; stdout had {len(run.result.stdout)} bytes, not the same ones",
+            f"sent 3000 random bytes on stdin to cat; stdout had {len(run.result.stdout)} bytes, "
+            "not the same ones",
             "the command inherits the runtime's stdin, stdout and stderr as they are",
         )
     h.log("stdout, stderr, arguments and stdin reached the command unchanged")
@@ -231,7 +251,9 @@ def _probe(
                 "once it exits no process can fork there: fork right after unshare and exec the command "
                 "in that child"
             )
-        raise run.fail(f"the probe {PROBE_PATH} started but failed (exit code {run.result.returncode})", hint)
+        raise run.fail(
+            f"the probe {PROBE_PATH} started but failed (exit code {run.result.returncode})", hint, probe=()
+        )
     return run, run.probe()
 
 
@@ -239,20 +261,26 @@ def _probe(
 def chroot(h: Harness) -> None:
     image = _image(h)
     secret = h.scratch / "host-secret"
-    secret.write_text(f"host-{secrets.token_hex(4)}\n")
+    secret.write_text(f"host-{_hex(h, 4)}\n")
     run, seen = _probe(h, secret=secret)
     if seen.get("image") != image.marker:
         raise run.fail(
-            f"the probe read /etc/crack-image as {seen.get('image')!r}, expected {image.marker!r} (the image's)"
+            f"the probe read /etc/crack-image as {seen.get('image')!r}, "
+            f"expected {image.marker!r} (the image's)",
+            probe=("image",),
         )
     if seen.get("host-file") != "unreadable":
         raise run.fail(
-            f"the probe read the host's file {secret} ({seen.get('host-file')!r}): the container sees the host's files",
+            f"the probe read the host's file {secret} ({seen.get('host-file')!r}): "
+            "the container sees the host's files",
             "chroot into ROOTFS before exec, so / is the image",
+            probe=("host-file",),
         )
     if seen.get("cwd") != "/":
         raise run.fail(
-            f"the probe's working directory was {seen.get('cwd')!r}, expected /", 'chdir("/") after chroot'
+            f"the probe's working directory was {seen.get('cwd')!r}, expected /",
+            'chdir("/") after chroot',
+            probe=("cwd",),
         )
     h.log(f"the probe saw the image ({image.marker}) as /, and not the host's files")
 
@@ -261,12 +289,16 @@ def chroot(h: Harness) -> None:
 def mount_namespace(h: Harness) -> None:
     run, seen = _probe(h)
     if seen.get("proc") != "mounted":
-        raise run.fail("the probe found no /proc in the container", "mount a proc filesystem on ROOTFS/proc")
-    ours = host.own_namespace("mnt")
-    if seen.get("ns.mnt") == ours:
         raise run.fail(
-            f"the probe is in the host's mount namespace ({ours}): its mounts are the host's",
+            "the probe found no /proc in the container",
+            "mount a proc filesystem on ROOTFS/proc",
+            probe=("proc",),
+        )
+    if seen.get("ns.mnt") == host.own_namespace("mnt"):
+        raise run.fail(
+            "the probe is in the host's mount namespace: its mounts are the host's",
             "unshare(CLONE_NEWNS) in the child, and make / private (MS_REC|MS_PRIVATE) before mounting",
+            probe=("proc",),
         )
     h.log(f"the probe had /proc, in a mount namespace of its own ({seen.get('ns.mnt')})")
 
@@ -277,7 +309,7 @@ ALLOWED_MOUNTS = ("/", "/proc", "/dev", "/sys", "/tmp", "/run")
 @tester.stage("pivot-root")
 def pivot_root(h: Harness) -> None:
     secret = h.scratch / "host-secret"
-    token = f"host-{secrets.token_hex(4)}"
+    token = f"host-{_hex(h, 4)}"
     secret.write_text(token + "\n")
     run, seen = _probe(h, secret=secret)
     if seen.get("escape") == token:
@@ -286,6 +318,7 @@ def pivot_root(h: Harness) -> None:
             f"namespace's root, the host's, and it read {secret}",
             "chroot only changes one process's idea of /; pivot_root(ROOTFS, ROOTFS/old) makes the image the "
             "namespace's root, then unmount the old root (MNT_DETACH) and remove its folder",
+            probe=("escape",),
         )
     foreign = [
         m
@@ -293,9 +326,13 @@ def pivot_root(h: Harness) -> None:
         if not any(m == a or m.startswith(a + "/") for a in ALLOWED_MOUNTS)
     ]
     if foreign:
+        # The top of each foreign tree only: what is below it names the host's own mounts.
+        tops = [m for m in foreign if not any(m.startswith(other + "/") for other in foreign)]
         raise run.fail(
-            f"the container still has the host's mounts at {', '.join(foreign[:5])}",
+            f"the container still has mounts from outside the image at {', '.join(tops[:5])} "
+            f"({len(foreign)} mount points in all)",
             "after pivot_root, unmount the old root with MNT_DETACH and remove its folder",
+            probe=(),
         )
     h.log("the probe could not get back to the host's root, and saw no mount of the host's")
 
@@ -303,7 +340,7 @@ def pivot_root(h: Harness) -> None:
 @tester.stage("hostname")
 def hostname(h: Harness) -> None:
     before = socket.gethostname()
-    name = f"box-{secrets.token_hex(3)}"
+    name = f"box-{_hex(h, 3)}"
     run, seen = _probe(h, options=["--hostname", name])
     after = socket.gethostname()
     if after != before:
@@ -313,29 +350,42 @@ def hostname(h: Harness) -> None:
             "unshare(CLONE_NEWUTS) before sethostname, or the host is renamed",
         )
     if seen.get("hostname") != name:
-        raise run.fail(f"the probe's hostname was {seen.get('hostname')!r}, expected {name!r} (--hostname)")
-    h.log(f"the container was called {name}; the host kept {before}")
+        raise run.fail(
+            f"the probe's hostname was {seen.get('hostname')!r}, expected {name!r} (--hostname)",
+            probe=("hostname",),
+        )
+    h.log(f"the container was called {name}; the host kept its name")
 
 
 @tester.stage("pid-namespace")
 def pid_namespace(h: Harness) -> None:
     run, seen = _probe(h)
     if seen.get("pid") != "1":
-        hint = "unshare(CLONE_NEWPID) applies to the children made after it: fork once more, and the child is PID 1"
+        hint = (
+            "unshare(CLONE_NEWPID) applies to the children made after it: "
+            "fork once more, and the child is PID 1"
+        )
         if seen.get("ns.pid") != host.own_namespace("pid"):
             hint = "mount /proc after the fork into the new PID namespace, from inside it"
         raise run.fail(
             f"the probe's PID was {seen.get('pid')}, expected 1 (the first process of its PID namespace)",
             hint,
+            probe=(),
         )
     count = int(seen.get("processes", "0") or 0)
     if count > 5:
         raise run.fail(
             f"the probe saw {count} processes in /proc, expected only the container's",
-            "mount a new proc filesystem inside the new PID namespace: one mounted before shows the host's processes",
+            "mount a new proc filesystem inside the new PID namespace: "
+            "one mounted before shows the host's processes",
+            probe=(),
         )
     code = h.random.randint(2, 120)
-    run = container(h, ["/bin/sh", "-c", f"sleep 30 >/dev/null 2>&1 & exit {code}"])
+    # A fraction of a second no other process sleeps for: the host finds it by it.
+    nap = f"30.{h.random.randrange(10**6):06d}"
+    run = container(
+        h, ["/bin/sh", "-c", f"sleep {nap} >/dev/null 2>&1 & exit {code}"], lingering=f"sleep\0{nap}"
+    )
     _expect_exit(run, code, "PID 1's, when it exits with a child still running")
     h.log(f"the probe was PID 1 and saw {count} processes; a child left running ended with it")
 
@@ -345,15 +395,20 @@ def network_namespace(h: Harness) -> None:
     run, seen = _probe(h, options=["--net", "none"])
     if seen.get("ns.net") == host.own_namespace("net"):
         raise run.fail(
-            "with --net none, the probe was in the host's network namespace", "unshare(CLONE_NEWNET)"
+            "with --net none, the probe was in the host's network namespace",
+            "unshare(CLONE_NEWNET)",
+            probe=(),
         )
     interfaces = seen.get("interfaces", "").split()
     if interfaces != ["lo"]:
-        raise run.fail(f"with --net none, the probe saw the interfaces {interfaces}, expected only lo")
+        raise run.fail(
+            f"with --net none, the probe saw the interfaces {interfaces}, expected only lo", probe=()
+        )
     if "UP" not in seen.get("lo", "").strip("<>").split(","):
         raise run.fail(
             f"lo is down in the container (flags {seen.get('lo')!r}): 127.0.0.1 is unreachable",
             "a new network namespace starts with lo down: set IFF_UP on it (ioctl SIOCSIFFLAGS, or netlink)",
+            probe=("interfaces", "lo"),
         )
     h.log("with --net none the probe saw only lo, and it was up")
 
@@ -382,7 +437,8 @@ def memory_limit(h: Harness) -> None:
     if not re.search(r"memory|oom", run.stderr, re.IGNORECASE):
         raise run.fail(
             "the runtime did not say why the command died: expected a line on stderr about its memory limit",
-            "read the group's OOM kill count (memory.oom_control in v1, memory.events in v2) before removing it",
+            "read the group's OOM kill count (memory.oom_control in v1, memory.events in v2) "
+            "before removing it",
         )
     h.log("16 MiB ran under --memory 64m; 160 MiB was killed (137) and the runtime said so")
 
@@ -392,7 +448,10 @@ def pids_limit(h: Harness) -> None:
     limit = h.random.randint(12, 20)
     # The loop runs in a subshell: a shell whose fork fails gives up, and the outer shell
     # then counts without forking (a glob over /proc).
-    bomb = "(i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); done) 2>/dev/null; set -- /proc/[0-9]*; echo running: $#"
+    bomb = (
+        "(i=0; while [ $i -lt 60 ]; do sleep 5 & i=$((i+1)); done) 2>/dev/null; "
+        "set -- /proc/[0-9]*; echo running: $#"
+    )
     run = container(h, ["/bin/sh", "-c", bomb], options=["--pids", str(limit)], timeout=30)
     seen = run.probe()
     if "running" not in seen:
@@ -417,7 +476,7 @@ def cpu_limit(h: Harness) -> None:
     its parents, seen from the host while it runs. Its measured share is checked too, but a
     busy machine keeps a loop below any threshold without a quota, so that alone proves
     nothing."""
-    token = f"busy-{secrets.token_hex(4)}"
+    token = f"busy-{_hex(h, 4)}"
     busy = f"time sh -c '{CPU_LOOP} # {token}'"
     outcome: list[Run | BaseException] = []
 
@@ -452,9 +511,9 @@ def cpu_limit(h: Harness) -> None:
     cpus, where = limit
     if cpus is None or cpus > CPUS * 1.05:
         got = "no CPU quota" if cpus is None else f"a quota of {cpus:g} CPUs ({where})"
-        raise run.fail(
-            f"with --cpus {CPUS}, the busy loop ran under {got}",
-            "a cpu control group: cfs_quota_us = 0.1 x cfs_period_us (v1), or cpu.max \"10000 100000\" (v2), "
+        raise StageFailure(
+            f"$ {run.shown}\nwith --cpus {CPUS}, the busy loop ran under {got}",
+            'a cpu control group: cfs_quota_us = 0.1 x cfs_period_us (v1), or cpu.max "10000 100000" (v2), '
             "entered before exec",
         )
     pattern = r"^(real|user|sys)\s+(\d+)m\s*([\d.]+)s"
@@ -468,21 +527,24 @@ def cpu_limit(h: Harness) -> None:
             f"with --cpus {CPUS}, a busy loop used {used:.2f} s of CPU in {times['real']:.2f} s "
             f"({share:.0%} of a core), though its group's quota is {cpus:g}",
         )
-    h.log(f"with --cpus {CPUS} the busy loop ran under a quota of {cpus:g} CPUs and got {share:.0%} of a core")
+    h.log(
+        f"with --cpus {CPUS} the busy loop ran under a quota of {cpus:g} CPUs and got {share:.0%} of a core"
+    )
 
 
 @tester.stage("overlay")
 def overlay(h: Harness) -> None:
     image = _image(h)
     before = snapshot(image.rootfs)
-    token = secrets.token_hex(4)
+    token = _hex(h, 4)
     run = container(
         h, ["/bin/sh", "-c", f"echo {token} > /etc/written && rm /etc/crack-image && cat /etc/written"]
     )
     if run.result.returncode != 0 or run.stdout.strip() != token:
         raise run.fail(
             "the command could not write in its root filesystem (expected it to print what it wrote)",
-            "the container's root is an overlay: ROOTFS as the lower layer, an empty upper layer of the runtime's",
+            "the container's root is an overlay: ROOTFS as the lower layer, "
+            "an empty upper layer of the runtime's",
         )
     after = snapshot(image.rootfs)
     changed = sorted(set(before.items()) ^ set(after.items()))
@@ -490,7 +552,8 @@ def overlay(h: Harness) -> None:
         names = sorted({name for name, _ in changed})
         raise run.fail(
             f"the container's writes reached ROOTFS: {', '.join(names[:5])} changed",
-            "mount an overlay (lowerdir=ROOTFS, upperdir and workdir of the runtime's) and use it as the root",
+            "mount an overlay (lowerdir=ROOTFS, upperdir and workdir of the runtime's) "
+            "and use it as the root",
         )
     run = container(
         h, ["/bin/sh", "-c", "cat /etc/crack-image; cat /etc/written 2>/dev/null || echo no-written"]
@@ -506,7 +569,7 @@ def overlay(h: Harness) -> None:
 @tester.stage("oci-image")
 def oci_image(h: Harness) -> None:
     image = _image(h)
-    token = f"layer-{secrets.token_hex(4)}"
+    token = f"layer-{_hex(h, 4)}"
     tarball = h.scratch / "image.tar"
     build_oci_image(image.rootfs, tarball, ("etc/layer2", (token + "\n").encode()), IMAGE_MARKER)
     before = snapshot(h.scratch)
@@ -520,7 +583,8 @@ def oci_image(h: Harness) -> None:
         )
     if lines[1:2] != ["deleted"]:
         raise run.fail(
-            "/etc/crack-image is still there, but the second layer deletes it (a whiteout, etc/.wh.crack-image)",
+            "/etc/crack-image is still there, but the second layer deletes it "
+            "(a whiteout, etc/.wh.crack-image)",
             "a file .wh.NAME in a layer deletes NAME from the layers below; it is not itself extracted",
         )
     changed = sorted({name for name, _ in set(before.items()) ^ set(snapshot(h.scratch).items())})

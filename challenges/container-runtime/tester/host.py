@@ -24,7 +24,7 @@ def own_namespace(kind: str) -> str:
 def mounts_into(folder: Path) -> list[str]:
     """Mount points (and their filesystem types) whose line in the host's mount table names
     ``folder``: mounted on it, or an overlay whose layers are in it."""
-    found = []
+    found: list[str] = []
     needle = str(folder)
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
@@ -51,7 +51,7 @@ def unmount_into(folder: Path) -> None:
 
 
 def _mount_points_into(folder: Path) -> list[str]:
-    points = []
+    points: list[str] = []
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
@@ -99,9 +99,10 @@ def _unescape(text: str) -> str:
     return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 
 
-def processes_rooted_in(folder: Path) -> list[str]:
-    """Processes whose root directory is ``folder`` or below it: the container's, still running."""
-    found = []
+def processes_rooted_in(folder: Path) -> dict[int, str]:
+    """Processes whose root or working directory is ``folder`` or below it (a chroot's),
+    with their command lines."""
+    found = {}
     target = os.path.realpath(folder)
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -112,14 +113,31 @@ def processes_rooted_in(folder: Path) -> list[str]:
         except OSError:
             continue
         if root == target or root.startswith(target + "/") or cwd.startswith(target + "/"):
-            try:
-                comm = (
-                    Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                )
-            except OSError:
-                comm = "?"
-            found.append(f"pid {name}: {comm.strip()[:80]}")
+            found[int(name)] = command_line(int(name))
     return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return (
+            Path(f"/proc/{pid}/cmdline")
+            .read_bytes()
+            .replace(b"\0", b" ")
+            .decode(errors="replace")
+            .strip()[:80]
+        )
+    except OSError:
+        return "?"
+
+
+def kill(pids: list[int]) -> None:
+    import signal
+
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def processes_with(token: str) -> list[int]:
