@@ -211,13 +211,20 @@ def cgroups() -> set[str]:
     return found
 
 
-def new_cgroups(before: set[str], after: set[str]) -> list[str]:
-    """Groups in ``after`` only, leaving out crack's own (every new part named ``crack-``)."""
+def new_cgroups(before: set[str], after: set[str], grader: int | None = None) -> list[str]:
+    """Groups in ``after`` only, leaving out crack's own (every new part named ``crack-``)
+    and those inside another grading's group (``crack-PID-…`` of a PID other than
+    ``grader``, this process by default): gradings run side by side, and a runtime that
+    nests its groups in its own (as runc does) makes them inside its grading's group."""
+    grader = os.getpid() if grader is None else grader
     left = []
     for path in sorted(after - before):
         pieces = Path(path).parts
         fresh = [pieces[i] for i in range(1, len(pieces)) if str(Path(*pieces[: i + 1])) not in before]
         if all(part.startswith("crack-") for part in fresh):
+            continue
+        makers = [part.split("-")[1] for part in pieces if part.startswith("crack-")]
+        if any(maker.isdigit() and int(maker) != grader for maker in makers):
             continue
         left.append(f"/sys/fs/cgroup/{path}")
     return left
