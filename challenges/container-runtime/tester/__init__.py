@@ -329,8 +329,7 @@ def pivot_root(h: Harness) -> None:
         # The top of each foreign tree only: what is below it names the host's own mounts.
         tops = [m for m in foreign if not any(m.startswith(other + "/") for other in foreign)]
         raise run.fail(
-            f"the container still has mounts from outside the image at {', '.join(tops[:5])} "
-            f"({len(foreign)} mount points in all)",
+            f"the container still has mounts from outside the image at {', '.join(tops[:5])}",
             "after pivot_root, unmount the old root with MNT_DETACH and remove its folder",
             probe=(),
         )
