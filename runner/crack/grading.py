@@ -8,6 +8,7 @@ events; the loop itself prints nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import threading
 import time
@@ -211,6 +212,7 @@ def _warm_up(modules: Sequence[str]) -> None:
 
 
 def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
+    plan = _with_challenge_containment(plan)
     if plan.tester.warm_imports and len(plan.stages) > 1:
         threading.Thread(target=_warm_up, args=(plan.tester.warm_imports,), daemon=True).start()
     report = RunReport(
@@ -256,6 +258,18 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
             break
     reporter.run_finished(report)
     return report
+
+
+def _with_challenge_containment(plan: GradingPlan) -> GradingPlan:
+    """The plan with the program contained as its challenge declares (``containment:`` in
+    challenge.yaml): a harness setting, so a tester never changes users itself."""
+    wanted = plan.challenge.containment
+    if plan.program.containment is None or wanted.run_as == "sandbox":
+        return plan
+    from crack.containment.sandbox import for_challenge
+
+    contained = for_challenge(plan.program.containment, wanted.run_as, wanted.reason)
+    return dataclasses.replace(plan, program=dataclasses.replace(plan.program, containment=contained))
 
 
 def _not_run_after(

@@ -146,6 +146,31 @@ class Oracle(_Strict):
         return [name for name in self.requires if shutil.which(name) is None]
 
 
+class RunAs(StrEnum):
+    SANDBOX = "sandbox"
+    ROOT = "root"
+
+
+class ProgramContainment(_Strict):
+    """How a challenge needs its learners' programs contained, when the default does not fit.
+
+    A container runtime must be root to make namespaces, mount filesystems and write
+    cgroups, so its challenge says ``run_as: root``: the program keeps crack's user (root)
+    instead of the unprivileged one, and stays in every other bound (its cgroup, limits,
+    reduced environment, the tree killed after each stage). ``reason`` is what a learner
+    reads when the grading cannot give it that (crack not running as root).
+    """
+
+    run_as: RunAs = Field(default=RunAs.SANDBOX, description="sandbox (the default user) or root.")
+    reason: str | None = Field(default=None, description="Why the program needs what it asks for.")
+
+    @model_validator(mode="after")
+    def _root_says_why(self) -> ProgramContainment:
+        if self.run_as is RunAs.ROOT and not self.reason:
+            raise ValueError("run_as: root needs a reason, which learners read when crack is not root")
+        return self
+
+
 class Challenge(_Strict):
     slug: str = Field(pattern=SLUG_PATTERN)
     name: str = Field(min_length=1)
@@ -153,6 +178,7 @@ class Challenge(_Strict):
     difficulty: Difficulty
     languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
     oracle: Oracle | None = None
+    containment: ProgramContainment = Field(default_factory=ProgramContainment)
     stages: list[Stage] = Field(min_length=1)
 
     # Set by the loader, not by the YAML.

@@ -34,6 +34,12 @@ def grade_isolated_plan(plan: GradingPlan, reporter: Reporter, language: str = "
         spec = spec_for(plan, user=default_user(), writable=[])
         return grade_isolated(plan, reporter, NamespaceLauncher(), spec)
     if plan.isolation == "docker":
+        if plan.challenge.containment.run_as == "root":
+            raise CrackUsageError(
+                f"--isolation docker: {plan.challenge.slug} runs your program as root on the machine "
+                f"({plan.challenge.containment.reason}), which a container cannot give: "
+                "use --isolation none or namespace"
+            )
         from crack.containment.docker_mode import DockerLauncher, DockerUnavailable
 
         try:

@@ -14,6 +14,7 @@ The launcher is ``/bin/sh`` (it enters the cgroups and sets the limits, *then* e
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pwd
 import shutil
@@ -252,6 +253,28 @@ def _user_process_count() -> int:
             except OSError:
                 pass
     return count
+
+
+def for_challenge(containment: Containment, run_as: str, reason: str | None = None) -> Containment:
+    """``containment`` as a challenge's ``containment.run_as`` wants it.
+
+    ``root`` keeps crack's own user for the program (a container runtime makes namespaces,
+    mounts and cgroups) and changes nothing else: the program still enters its cgroup
+    before it execs, keeps its limits and reduced environment, and its whole tree is killed
+    after each stage. It needs crack itself to be root; otherwise the grading stops with
+    the challenge's ``reason``, since every stage would fail for a cause the learner
+    cannot fix in their code.
+    """
+    if run_as != "root":
+        return containment
+    if os.geteuid() != 0:
+        from crack.errors import CrackUsageError
+
+        raise CrackUsageError(
+            f"this challenge runs your program as root ({reason or 'it needs privileges'}), "
+            "and crack is not running as root: run crack test with sudo, or in a root container"
+        )
+    return dataclasses.replace(containment, user=None)
 
 
 def standard(limits: Limits | None = None) -> Containment:

@@ -1,0 +1,14 @@
+#include <iostream>
+#include <string>
+#include <vector>
+
+int main(int argc, char* argv[]) {
+    // crack runs (as root): ./your_program.sh run [OPTIONS] ROOTFS CMD ARGS...
+    // stdout belongs to the command you run, so write logs to std::cerr.
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    std::cerr << "Logs from your program will appear here!" << std::endl;
+
+    // Your code starts here: `crack task` shows what to do.
+    (void)args;  // remove this line once you use them
+    return 1;
+}
