@@ -1,0 +1,228 @@
+"""Stages 5 to 11: the tracker, the peer wire protocol, and downloads from a swarm that
+misbehaves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from crack.harness import Harness
+from crack.harness.bytes_display import show
+
+from .program import output_text, run_program, where
+from .seeder import PSTR, Behaviour, Seeder
+from .swarm import Swarm, add_aria2c_seeder, add_seeder, start_swarm
+from .torrents import BLOCK, PIECE_LENGTH, Torrent, sizes
+
+ADDRESS = re.compile(r"^(\d+\.\d+\.\d+\.\d+):(\d+)$")
+
+
+def peers(h: Harness) -> None:
+    swarm = start_swarm(h, [("a few pieces", 3 * PIECE_LENGTH + h.random.randint(1, BLOCK))])
+    torrent = swarm.torrents[0]
+    for _ in range(h.random.randint(2, 4)):
+        add_seeder(h, swarm, torrent)
+    expected = {seeder.address for seeder in swarm.seeders}
+    h.log(f"the tracker at {swarm.tracker.url} knows the peers {', '.join(sorted(expected))}")
+    command = f"peers {where(h, torrent.path)}"
+    ran = run_program(h, ["peers", str(torrent.path)])
+    lines = [line.strip() for line in output_text(h, ran).splitlines() if line.strip()]
+    printed = {line for line in lines if ADDRESS.match(line)}
+    missing = expected - printed
+    if missing:
+        h.fail(
+            f"`{command}`: the tracker answered with the peers {', '.join(sorted(expected))} "
+            f"(and perhaps your program's own address)\nmissing from your output: {', '.join(sorted(missing))}\n"
+            "     your output:\n" + ("\n".join(f"  {line}" for line in lines) or "  (nothing)"),
+            hint=_peers_hint(printed, missing),
+        )
+    h.log(f"every peer the tracker gave is printed as IP:port ({len(expected)})")
+
+
+def _peers_hint(printed: set[str], missing: set[str]) -> str:
+    swapped = {f"{a.rsplit(':', 1)[0]}:{int.from_bytes(int(a.rsplit(':', 1)[1]).to_bytes(2, 'big'), 'little')}" for a in missing}
+    if swapped & printed:
+        return "a compact peer's port is 2 bytes in network byte order (big-endian)"
+    if not printed:
+        return (
+            "announce with the 20 raw bytes of the info hash, URL-encoded byte by byte (not its hex), "
+            "and compact=1; then read `peers` as 6 bytes per peer: 4 of IP, 2 of port"
+        )
+    return "each peer is 6 bytes of `peers`: 4 bytes of IPv4 address, then 2 of port (big-endian)"
+
+
+def handshake(h: Harness) -> None:
+    swarm = start_swarm(h, [("a few pieces", 2 * PIECE_LENGTH + h.random.randint(1, BLOCK))])
+    torrent = swarm.torrents[0]
+    ours = add_seeder(h, swarm, torrent, Behaviour(split_writes=True), announce=False)
+    h.log(f"a peer of the tester's own listens on {ours.address}; it writes its handshake a byte at a time")
+    got = _handshake(h, torrent, ours.address, ours)
+    if got != ours.peer_id.hex():
+        h.fail(
+            f"`handshake` with {ours.address}\nexpected: Peer ID: {ours.peer_id.hex()}\n     got: Peer ID: {got}",
+            hint=(
+                "the peer id is the last 20 bytes of the peer's 68-byte handshake; a handshake can "
+                "arrive in several reads, so read until you have all 68 bytes"
+            ),
+        )
+    received = ours.connections[-1].handshake
+    expected_start = PSTR + bytes(8) + torrent.info_hash
+    if received[:20] != PSTR or received[28:48] != torrent.info_hash:
+        h.fail(
+            f"the peer received the handshake {show(received, 100)}\nexpected it to start with "
+            f"{show(expected_start, 100)} (reserved bytes aside), then your 20-byte peer id"
+        )
+    port = add_aria2c_seeder(h, swarm, torrent)
+    h.log(f"real aria2c seeds the torrent on 127.0.0.1:{port}")
+    got = _handshake(h, torrent, f"127.0.0.1:{port}", None)
+    if not got.startswith(b"A2-".hex()):
+        h.fail(
+            f"`handshake` with aria2c printed Peer ID: {got}, which is not aria2c's peer id (it starts "
+            f"with {b'A2-'.hex()}, the bytes A2-)",
+            hint="print the last 20 bytes of the handshake the peer sent back, as 40 hex digits",
+        )
+    h.log(f"aria2c's peer id {got} is right")
+
+
+def _handshake(h: Harness, torrent: Torrent, address: str, seeder: Seeder | None) -> str:
+    def explain() -> tuple[str, str | None]:
+        if seeder is None or not seeder.connections:
+            return "", None
+        got = seeder.connections[-1].handshake
+        return (
+            f"\nthe peer received {len(got)} of the 68 bytes of a handshake: {show(got, 100)}",
+            _handshake_hint(got),
+        )
+
+    ran = run_program(h, ["handshake", str(torrent.path), address], timeout=10, explain=explain)
+    return _peer_id_line(h, ran.command, output_text(h, ran))
+
+
+def _handshake_hint(got: bytes) -> str | None:
+    if len(got) < 68:
+        return (
+            "a handshake is 68 bytes: 19, \"BitTorrent protocol\", 8 reserved bytes, the 20-byte info "
+            "hash and a peer id of exactly 20 bytes"
+        )
+    return None
+
+
+def _peer_id_line(h: Harness, command: str, text: str) -> str:
+    match = re.search(r"Peer ID:\s*([0-9a-fA-F]+)", text)
+    if match is None:
+        h.fail(f"`{command}` printed no line `Peer ID: <40 hex digits>`; it printed:\n{text.strip() or '(nothing)'}")
+    return match[1].lower()
+
+
+def _connections_since(swarm: Swarm, before: dict[int, int]) -> list[tuple[Seeder, int]]:
+    """(seeder, connection index) for every connection made after ``before`` was taken."""
+    return [
+        (seeder, index)
+        for seeder in swarm.seeders
+        for index in range(before.get(id(seeder), 0), len(seeder.connections))
+    ]
+
+
+def _snapshot(swarm: Swarm) -> dict[int, int]:
+    return {id(seeder): len(seeder.connections) for seeder in swarm.seeders}
+
+
+def _violations(swarm: Swarm, before: dict[int, int]) -> str:
+    lines = [
+        f"  peer {seeder.address}: your program {violation}"
+        for seeder, index in _connections_since(swarm, before)
+        for violation in seeder.connections[index].violations
+    ]
+    return "\n" + "\n".join(lines) if lines else ""
+
+
+def _explain_for(swarm: Swarm, before: dict[int, int]) -> tuple[str, str | None]:
+    said = _violations(swarm, before)
+    if not said:
+        return "", None
+    return said, (
+        "ask a peer only for pieces its bitfield or a later `have` announced, and for at most "
+        f"{BLOCK} bytes (one block) per request: a peer hangs up on any other request"
+    )
+
+
+def _check_file(h: Harness, command: str, path: Path, expected: bytes, torrent: Torrent, first_piece: int = 0) -> None:
+    if not path.is_file():
+        h.fail(f"`{command}` exited 0 but wrote no file {where(h, path)}")
+    got = path.read_bytes()
+    if got == expected:
+        return
+    if len(got) != len(expected):
+        h.fail(
+            f"`{command}` wrote {len(got)} bytes to {where(h, path)}; expected {len(expected)}",
+            hint=(
+                "every piece is `piece length` bytes except the last, which holds what is left of the "
+                "file's length; the last block of a piece is shorter too"
+            ),
+        )
+    at = next(i for i, (a, b) in enumerate(zip(expected, got, strict=True)) if a != b)
+    piece = first_piece + at // torrent.piece_length
+    h.fail(
+        f"`{command}` wrote {where(h, path)} with the right length, but it differs from byte {at} "
+        f"(piece {piece}, block {at % torrent.piece_length // BLOCK})\n"
+        f"expected from byte {at}: {show(expected[at : at + 24], 24)}\n"
+        f"     got from byte {at}: {show(got[at : at + 24], 24)}",
+        hint=(
+            "check each piece's SHA-1 against the torrent's `pieces` before you write it; a piece "
+            "that does not match is fetched again, from another peer"
+        ),
+    )
+
+
+PIPELINE = 5
+"""Requests a program keeps outstanding on a connection while a piece has that many blocks left."""
+
+
+def download_piece(h: Harness) -> None:
+    drawn = sizes(h.random)
+    labels = ["a last piece that is not a whole number of blocks", "a last piece that ends on a block boundary"]
+    swarm = start_swarm(h, [(label, drawn[label]) for label in labels])
+    for torrent in swarm.torrents:
+        add_seeder(h, swarm, torrent)
+    h.log("each peer answers a request 100 ms after it arrives, as over a real network")
+    first, second = swarm.torrents
+    cases = [(first, first.pieces - 1), (second, h.random.randrange(second.pieces - 1)), (second, second.pieces - 1)]
+    for number, (torrent, index) in enumerate(cases):
+        out = h.scratch / f"piece-{number}"
+        command = ["download_piece", "-o", str(out), str(torrent.path), str(index)]
+        before = _snapshot(swarm)
+        ran = run_program(h, command, timeout=30, explain=lambda: _explain_for(swarm, before))
+        _check_file(h, ran.command, out, torrent.piece(index), torrent, index)
+        blocks = -(-len(torrent.piece(index)) // BLOCK)
+        needed = min(PIPELINE, blocks)
+        used = _connections_since(swarm, before)
+        deepest = max((seeder.connections[i].max_outstanding for seeder, i in used), default=0)
+        if deepest < needed:
+            h.fail(
+                f"`{ran.command}` fetched the piece's {blocks} blocks with at most {deepest} request(s) "
+                f"outstanding; expected at least {needed} at a time",
+                hint=(
+                    "pipeline: send several requests before reading the first block, and send another "
+                    "each time a block arrives; one request per round trip wastes the connection"
+                ),
+            )
+        h.log(f"piece {index} of {torrent.name} is right ({blocks} blocks, up to {deepest} requests outstanding)")
+
+
+def download(h: Harness) -> None:
+    drawn = sizes(h.random)
+    labels = ["a last piece that is not a whole number of blocks", "exactly one piece", "less than one block"]
+    swarm = start_swarm(h, [(label, drawn[label]) for label in labels])
+    for torrent in swarm.torrents:
+        add_seeder(h, swarm, torrent)
+    main = swarm.torrents[0]
+    add_aria2c_seeder(h, swarm, main)
+    swarm.tracker.wait_for_seeders(h, main.info_hash, 2)
+    h.log("real aria2c seeds the first torrent beside a peer of the tester's own")
+    for number, torrent in enumerate(swarm.torrents):
+        out = h.scratch / f"download-{number}"
+        command = ["download", "-o", str(out), str(torrent.path)]
+        before = _snapshot(swarm)
+        ran = run_program(h, command, timeout=30, explain=lambda: _explain_for(swarm, before))
+        _check_file(h, ran.command, out, torrent.data, torrent)
+        h.log(f"{torrent.name} is right, {len(torrent.data)} bytes in {torrent.pieces} piece(s)")
