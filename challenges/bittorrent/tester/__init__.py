@@ -12,7 +12,7 @@ from crack.tester import Tester
 
 from .decoding import lists_and_dictionaries, strings_and_integers
 from .info import piece_hashes, torrent_info
-from .transfer import download, download_piece, handshake, peers
+from .transfer import corrupt_piece, download, download_piece, handshake, partial_seeders, peers, several_peers
 
 tester = Tester("bittorrent")
 
@@ -24,3 +24,6 @@ tester.stage("peers")(peers)
 tester.stage("handshake")(handshake)
 tester.stage("download-piece")(download_piece)
 tester.stage("download")(download)
+tester.stage("several-peers")(several_peers)
+tester.stage("partial-seeders")(partial_seeders)
+tester.stage("corrupt-piece")(corrupt_piece)

@@ -35,6 +35,8 @@ class Behaviour:
     """Write each message in pieces (the handshake byte by byte)."""
     missing: frozenset[int] = frozenset()
     """Pieces left out of the bitfield, announced with ``have`` a moment after unchoking."""
+    have_delay_s: float = 0.2
+    """How long after unchoking the ``have`` messages come."""
     lacking: frozenset[int] = frozenset()
     """Pieces this peer never has."""
     choke_after_blocks: int | None = None
@@ -130,11 +132,9 @@ class _Connection:
     def run(self) -> None:
         handshake = self._read_exactly(68)
         self.seen.handshake = handshake
-        if handshake[:20] != PSTR:
-            self.seen.violations.append("handshake")
-            return
-        if handshake[28:48] != self.torrent.info_hash:
-            self.seen.violations.append("info hash")
+        if handshake[:20] != PSTR or handshake[28:48] != self.torrent.info_hash:
+            # Not a handshake for this torrent: perhaps an encrypted one (aria2c tries that
+            # first, then connects again in the clear). The handshake stage shows the bytes.
             return
         self._send(PSTR + bytes(8) + self.torrent.info_hash + self.seeder.peer_id, bytewise=True)
         bits = bytearray((self.torrent.pieces + 7) // 8)
@@ -154,7 +154,7 @@ class _Connection:
             self.choked = False
             self._send_message(UNCHOKE)
             if self.behaviour.missing:
-                threading.Timer(0.2, self._announce_missing).start()
+                threading.Timer(self.behaviour.have_delay_s, self._announce_missing).start()
         elif kind == REQUEST:
             index, begin, length = struct.unpack(">III", payload)
             self.seen.requests.append((index, begin, length))

@@ -226,3 +226,96 @@ def download(h: Harness) -> None:
         ran = run_program(h, command, timeout=30, explain=lambda: _explain_for(swarm, before))
         _check_file(h, ran.command, out, torrent.data, torrent)
         h.log(f"{torrent.name} is right, {len(torrent.data)} bytes in {torrent.pieces} piece(s)")
+
+
+def _download_one(h: Harness, swarm: Swarm, torrent: Torrent, name: str) -> tuple[str, dict[int, int]]:
+    out = h.scratch / name
+    command = ["download", "-o", str(out), str(torrent.path)]
+    before = _snapshot(swarm)
+    ran = run_program(h, command, timeout=40, explain=lambda: _explain_for(swarm, before))
+    said, hint = _explain_for(swarm, before)
+    if said:
+        h.fail(f"`{ran.command}` finished, but:{said}", hint=hint)
+    _check_file(h, ran.command, out, torrent.data, torrent)
+    return ran.command, before
+
+
+def several_peers(h: Harness) -> None:
+    size = h.random.randint(6, 8) * PIECE_LENGTH + h.random.randint(1, PIECE_LENGTH - 1)
+    swarm = start_swarm(h, [("several pieces", size)])
+    torrent = swarm.torrents[0]
+    for _ in range(3):
+        add_seeder(h, swarm, torrent, Behaviour(latency_s=0.15))
+    h.log("three peers of the tester's own seed it; each answers a request 150 ms after it arrives")
+    command, before = _download_one(h, swarm, torrent, "download")
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for seeder, index in _connections_since(swarm, before):
+        spans.setdefault(seeder.address, []).extend(seeder.connections[index].waits)
+    served = {address: waits for address, waits in spans.items() if waits}
+    overlapping = any(
+        a_start < b_end and b_start < a_end
+        for a, a_waits in served.items()
+        for b, b_waits in served.items()
+        if a < b
+        for a_start, a_end in a_waits
+        for b_start, b_end in b_waits
+    )
+    if not overlapping:
+        shown = "\n".join(
+            f"  {address}: {len(waits)} block(s), from {waits[0][0] - _start(served):.2f} s to {waits[-1][1] - _start(served):.2f} s"
+            for address, waits in sorted(served.items(), key=lambda item: item[1][0][0])
+        ) or "  (no peer served a block)"
+        h.fail(
+            f"`{command}` wrote the right file, but never had requests outstanding at two peers at once:\n{shown}",
+            hint=(
+                "download from several peers at the same time: one connection per peer, each taking the "
+                "next piece nobody else is fetching from a shared list (threads, tasks or a poll loop)"
+            ),
+        )
+    h.log(f"the download used {len(served)} peers at once")
+
+
+def _start(served: dict[str, list[tuple[float, float]]]) -> float:
+    return min(waits[0][0] for waits in served.values())
+
+
+def partial_seeders(h: Harness) -> None:
+    pieces = h.random.randint(6, 8)
+    size = pieces * PIECE_LENGTH + h.random.randint(1, PIECE_LENGTH - 1)
+    swarm = start_swarm(h, [("several pieces", size)])
+    torrent = swarm.torrents[0]
+    order = list(range(torrent.pieces))
+    h.random.shuffle(order)
+    third = torrent.pieces // 3
+    lacks_a, lacks_b = frozenset(order[:third]), frozenset(order[third : 2 * third])
+    later = frozenset(order[2 * third : 2 * third + 2])
+    a = add_seeder(h, swarm, torrent, Behaviour(lacking=lacks_a, missing=later))
+    b = add_seeder(h, swarm, torrent, Behaviour(lacking=lacks_b, choke_after_blocks=h.random.randint(3, 9)))
+    c = add_seeder(h, swarm, torrent, Behaviour(hang_up_after_blocks=h.random.randint(2, 6)))
+    h.log(
+        f"peer {a.address} lacks pieces {sorted(lacks_a)} and announces {sorted(later)} with `have` only after "
+        f"unchoking; peer {b.address} lacks pieces {sorted(lacks_b)} and chokes after "
+        f"{b.behaviour.choke_after_blocks} blocks (dropping the requests it holds) for 300 ms; peer "
+        f"{c.address} hangs up after {c.behaviour.hang_up_after_blocks} blocks"
+    )
+    _download_one(h, swarm, torrent, "download")
+    h.log("the file is right, and no peer was asked for a piece it had not announced")
+
+
+def corrupt_piece(h: Harness) -> None:
+    pieces = h.random.randint(4, 6)
+    size = pieces * PIECE_LENGTH + h.random.randint(1, PIECE_LENGTH - 1)
+    swarm = start_swarm(h, [("several pieces", size)])
+    torrent = swarm.torrents[0]
+    bad = 0
+    liar = add_seeder(h, swarm, torrent, Behaviour(corrupt=frozenset({bad})))
+    honest = add_seeder(h, swarm, torrent, Behaviour(missing=frozenset({bad}), have_delay_s=1.5))
+    h.log(
+        f"peer {liar.address} sends piece {bad} with a changed byte, every time; peer {honest.address} "
+        f"announces piece {bad} with `have` 1.5 s after unchoking"
+    )
+    _download_one(h, swarm, torrent, "download")
+    asked = [seen.requests for seen in liar.connections]
+    if not any(index == bad for requests in asked for index, _, _ in requests):
+        h.log(f"(your program fetched piece {bad} from {honest.address} only)")
+    h.log("the file is right: the corrupt piece was fetched again")
