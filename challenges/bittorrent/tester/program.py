@@ -12,6 +12,14 @@ from crack.harness.hints import hint_from_output
 
 LOGGED_OUTPUT_BYTES = 2000
 
+KNOWN_ERRORS = [
+    (
+        "not authorized",
+        "the tracker does not know that info hash: send the 20 raw bytes of the SHA-1, each "
+        "URL-encoded as %XX (a space byte as %20, never +), not its 40 hex digits",
+    ),
+]
+
 
 @dataclass(frozen=True)
 class Ran:
@@ -64,6 +72,7 @@ def run_program(
         h.fail(
             f"`{command}` {status}:\n{said}{seen}",
             hint=seen_hint
+            or next((hint for needle, hint in KNOWN_ERRORS if needle in said.lower()), None)
             or hint_from_output(said)
             or "run the same command yourself (the files are described above) to see why it fails",
         )

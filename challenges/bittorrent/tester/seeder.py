@@ -164,6 +164,13 @@ class _Connection:
                 self.seen.violations.append(f"asked for piece {index}, which this peer had not announced")
                 self._close()
                 return
+            piece_size = len(self.torrent.piece(index))
+            if begin + length > piece_size:
+                self.seen.violations.append(
+                    f"asked for bytes {begin} to {begin + length} of piece {index}, which is {piece_size} bytes long"
+                )
+                self._close()
+                return
             if length > BLOCK:
                 self.seen.violations.append(f"asked for {length} bytes in one request (the limit is {BLOCK})")
                 self._close()

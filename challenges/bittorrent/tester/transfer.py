@@ -140,6 +140,11 @@ def _explain_for(swarm: Swarm, before: dict[int, int]) -> tuple[str, str | None]
     said = _violations(swarm, before)
     if not said:
         return "", None
+    if "bytes long" in said:
+        return said, (
+            "the last piece holds what is left of the file (length minus piece length times the "
+            "number of pieces before it), and its last block is shorter than 16 KiB"
+        )
     return said, (
         "ask a peer only for pieces its bitfield or a later `have` announced, and for at most "
         f"{BLOCK} bytes (one block) per request: a peer hangs up on any other request"
