@@ -30,12 +30,13 @@ OPTIONS = [
     "--console-log-level=warn",
     "--summary-interval=0",
     "--download-result=hide",
-
 ]
 
 
 def info(path: str) -> None:
-    shown = subprocess.run(["aria2c", "--show-files", path], capture_output=True, text=True, check=True).stdout
+    shown = subprocess.run(
+        ["aria2c", "--show-files", path], capture_output=True, text=True, check=True
+    ).stdout
     tracker = re.search(r"^Announce:\n\s*(\S+)", shown, re.M)
     length = re.search(r"^Total Length: .*\(([\d,]+)\)", shown, re.M)
     info_hash = re.search(r"^Info Hash: ([0-9a-f]{40})", shown, re.M)

@@ -12,7 +12,15 @@ from crack.tester import Tester
 
 from .decoding import lists_and_dictionaries, strings_and_integers
 from .info import piece_hashes, torrent_info
-from .transfer import corrupt_piece, download, download_piece, handshake, partial_seeders, peers, several_peers
+from .transfer import (
+    corrupt_piece,
+    download,
+    download_piece,
+    handshake,
+    partial_seeders,
+    peers,
+    several_peers,
+)
 
 tester = Tester("bittorrent")
 

@@ -50,7 +50,8 @@ def check_decode(h: Harness, value: Value, hint: str | None = None) -> None:
     except json.JSONDecodeError:
         h.fail(
             f"`decode {text}` printed {out!r}, which is not JSON\nexpected (as JSON): {shown}",
-            hint=hint or "print the decoded value as JSON on standard output, and write logs to standard error",
+            hint=hint
+            or "print the decoded value as JSON on standard output, and write logs to standard error",
         )
     if not same(expected, got):
         h.fail(

@@ -56,9 +56,21 @@ def torrent_info(h: Harness) -> None:
         command = f"info {where(h, torrent.path)}"
         ran = run_program(h, ["info", str(torrent.path)])
         fields = _fields(output_text(h, ran))
-        _expect(h, command, fields, "Tracker URL", torrent.tracker, "the tracker is the `announce` string of the top-level dictionary")
         _expect(
-            h, command, fields, "Length", str(len(torrent.data)), "the length is the `length` integer of the info dictionary"
+            h,
+            command,
+            fields,
+            "Tracker URL",
+            torrent.tracker,
+            "the tracker is the `announce` string of the top-level dictionary",
+        )
+        _expect(
+            h,
+            command,
+            fields,
+            "Length",
+            str(len(torrent.data)),
+            "the length is the `length` integer of the info dictionary",
         )
         _expect(h, command, fields, "Info Hash", torrent.info_hash.hex(), INFO_HASH_HINT)
         h.log(f"Tracker URL, Length and Info Hash of {torrent.name} are right")
@@ -84,7 +96,9 @@ def piece_hashes(h: Harness) -> None:
         expected = [digest.hex() for digest in torrent.piece_hashes]
         shown = "\n".join(f"  {line}" for line in expected)
         if marker is None:
-            h.fail(f"`{command}` printed no line `Piece Hashes:`\nexpected it, then one hash a line:\n{shown}")
+            h.fail(
+                f"`{command}` printed no line `Piece Hashes:`\nexpected it, then one hash a line:\n{shown}"
+            )
         got = [line for line in lines[marker + 1 :] if line][: len(expected) + 1]
         got = [line for line in got if re.fullmatch(r"[0-9a-fA-F]+", line)]
         if [line.lower() for line in got] != expected:

@@ -51,7 +51,9 @@ def run_program(
     for data in (result.stdout, result.stderr):
         if data.strip():
             text = data[:LOGGED_OUTPUT_BYTES].decode("utf-8", errors="replace").rstrip()
-            h.log_session.program(text + (f"\n… ({len(data):,} bytes in all)" if len(data) > LOGGED_OUTPUT_BYTES else ""))
+            h.log_session.program(
+                text + (f"\n… ({len(data):,} bytes in all)" if len(data) > LOGGED_OUTPUT_BYTES else "")
+            )
     seen, seen_hint = explain() if explain is not None else ("", None)
     if result.timed_out:
         h.fail(

@@ -126,7 +126,9 @@ class _Connection:
         self.queue: deque[tuple[float, int, int, int]] = deque()
         self.queue_changed = threading.Condition()
         self.choked = True
-        self.announced = {i for i in range(self.torrent.pieces) if self.seeder.has(i)} - set(self.behaviour.missing)
+        self.announced = {i for i in range(self.torrent.pieces) if self.seeder.has(i)} - set(
+            self.behaviour.missing
+        )
         self.closed = False
 
     def run(self) -> None:
@@ -167,7 +169,8 @@ class _Connection:
             piece_size = len(self.torrent.piece(index))
             if begin + length > piece_size:
                 self.seen.violations.append(
-                    f"asked for bytes {begin} to {begin + length} of piece {index}, which is {piece_size} bytes long"
+                    f"asked for bytes {begin} to {begin + length} of piece {index}, "
+                    f"which is {piece_size} bytes long"
                 )
                 self._close()
                 return

@@ -33,7 +33,9 @@ def start_swarm(h: Harness, sizes: Sequence[tuple[str, int]]) -> Swarm:
     for label, size in sizes:
         torrent = make(folder / "files", h.random, size, url)
         torrent = _moved(torrent, folder)
-        h.log(f"{where(h, torrent.path)}: {size} bytes ({label}), {torrent.pieces} piece(s), made by mktorrent")
+        h.log(
+            f"{where(h, torrent.path)}: {size} bytes ({label}), {torrent.pieces} piece(s), made by mktorrent"
+        )
         torrents.append(torrent)
     tracker = Tracker(h, [t.info_hash for t in torrents], port=tracker_port)
     return Swarm(tracker, torrents)
@@ -49,7 +51,9 @@ def _moved(torrent: Torrent, folder: object) -> Torrent:
     return replace(torrent, path=target)
 
 
-def add_seeder(h: Harness, swarm: Swarm, torrent: Torrent, behaviour: Behaviour | None = None, *, announce: bool = True) -> Seeder:
+def add_seeder(
+    h: Harness, swarm: Swarm, torrent: Torrent, behaviour: Behaviour | None = None, *, announce: bool = True
+) -> Seeder:
     seeder = Seeder(torrent, h.random, behaviour)
     h.defer(seeder.stop)
     swarm.seeders.append(seeder)

@@ -16,8 +16,26 @@ from crack.harness import Harness
 
 from .bencode import decode
 
-
 WHITELIST_LOAD_S = 5.0
+
+
+def announce_query(info_hash: bytes, peer_id: bytes, port: int, left: int) -> str:
+    """The query string of an announce. Every byte outside the unreserved set is %XX,
+    a space too: opentracker reads "+" as a plus sign, so an info hash holding the byte
+    0x20 written as "+" names another torrent."""
+    return urllib.parse.urlencode(
+        {
+            "info_hash": info_hash,
+            "peer_id": peer_id,
+            "port": port,
+            "uploaded": 0,
+            "downloaded": 0,
+            "left": left,
+            "compact": 1,
+            "event": "started",
+        },
+        quote_via=urllib.parse.quote,
+    )
 
 
 class NotAuthorized(RuntimeError):
@@ -62,19 +80,7 @@ class Tracker:
                 time.sleep(0.05)
 
     def _announce(self, info_hash: bytes, peer_id: bytes, port: int, left: int) -> list[tuple[str, int]]:
-        query = urllib.parse.urlencode(
-            {
-                "info_hash": info_hash,
-                "peer_id": peer_id,
-                "port": port,
-                "uploaded": 0,
-                "downloaded": 0,
-                "left": left,
-                "compact": 1,
-                "event": "started",
-            },
-            quote_via=urllib.parse.quote,  # opentracker reads "+" as a plus, not a space
-        )
+        query = announce_query(info_hash, peer_id, port, left)
         with urllib.request.urlopen(f"{self.url}?{query}", timeout=5) as reply:
             body = decode(reply.read())
         assert isinstance(body, dict), body

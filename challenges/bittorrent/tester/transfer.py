@@ -4,6 +4,7 @@ misbehaves."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 from crack.harness import Harness
@@ -32,7 +33,8 @@ def peers(h: Harness) -> None:
     if missing:
         h.fail(
             f"`{command}`: the tracker answered with the peers {', '.join(sorted(expected))} "
-            f"(and perhaps your program's own address)\nmissing from your output: {', '.join(sorted(missing))}\n"
+            "(and perhaps your program's own address)\n"
+            f"missing from your output: {', '.join(sorted(missing))}\n"
             "     your output:\n" + ("\n".join(f"  {line}" for line in lines) or "  (nothing)"),
             hint=_peers_hint(printed, missing),
         )
@@ -40,7 +42,10 @@ def peers(h: Harness) -> None:
 
 
 def _peers_hint(printed: set[str], missing: set[str]) -> str:
-    swapped = {f"{a.rsplit(':', 1)[0]}:{int.from_bytes(int(a.rsplit(':', 1)[1]).to_bytes(2, 'big'), 'little')}" for a in missing}
+    swapped = {
+        f"{a.rsplit(':', 1)[0]}:{int.from_bytes(int(a.rsplit(':', 1)[1]).to_bytes(2, 'big'), 'little')}"
+        for a in missing
+    }
     if swapped & printed:
         return "a compact peer's port is 2 bytes in network byte order (big-endian)"
     if not printed:
@@ -59,7 +64,8 @@ def handshake(h: Harness) -> None:
     got = _handshake(h, torrent, ours.address, ours)
     if got != ours.peer_id.hex():
         h.fail(
-            f"`handshake` with {ours.address}\nexpected: Peer ID: {ours.peer_id.hex()}\n     got: Peer ID: {got}",
+            f"`handshake` with {ours.address}\n"
+            f"expected: Peer ID: {ours.peer_id.hex()}\n     got: Peer ID: {got}",
             hint=(
                 "the peer id is the last 20 bytes of the peer's 68-byte handshake; a handshake can "
                 "arrive in several reads, so read until you have all 68 bytes"
@@ -101,7 +107,7 @@ def _handshake(h: Harness, torrent: Torrent, address: str, seeder: Seeder | None
 def _handshake_hint(got: bytes) -> str | None:
     if len(got) < 68:
         return (
-            "a handshake is 68 bytes: 19, \"BitTorrent protocol\", 8 reserved bytes, the 20-byte info "
+            'a handshake is 68 bytes: 19, "BitTorrent protocol", 8 reserved bytes, the 20-byte info '
             "hash and a peer id of exactly 20 bytes"
         )
     return None
@@ -110,7 +116,10 @@ def _handshake_hint(got: bytes) -> str | None:
 def _peer_id_line(h: Harness, command: str, text: str) -> str:
     match = re.search(r"Peer ID:\s*([0-9a-fA-F]+)", text)
     if match is None:
-        h.fail(f"`{command}` printed no line `Peer ID: <40 hex digits>`; it printed:\n{text.strip() or '(nothing)'}")
+        h.fail(
+            f"`{command}` printed no line `Peer ID: <40 hex digits>`; it printed:\n"
+            f"{text.strip() or '(nothing)'}"
+        )
     return match[1].lower()
 
 
@@ -151,7 +160,9 @@ def _explain_for(swarm: Swarm, before: dict[int, int]) -> tuple[str, str | None]
     )
 
 
-def _check_file(h: Harness, command: str, path: Path, expected: bytes, torrent: Torrent, first_piece: int = 0) -> None:
+def _check_file(
+    h: Harness, command: str, path: Path, expected: bytes, torrent: Torrent, first_piece: int = 0
+) -> None:
     if not path.is_file():
         h.fail(f"`{command}` exited 0 but wrote no file {where(h, path)}")
     got = path.read_bytes()
@@ -185,18 +196,25 @@ PIPELINE = 5
 
 def download_piece(h: Harness) -> None:
     drawn = sizes(h.random)
-    labels = ["a last piece that is not a whole number of blocks", "a last piece that ends on a block boundary"]
+    labels = [
+        "a last piece that is not a whole number of blocks",
+        "a last piece that ends on a block boundary",
+    ]
     swarm = start_swarm(h, [(label, drawn[label]) for label in labels])
     for torrent in swarm.torrents:
         add_seeder(h, swarm, torrent)
     h.log("each peer answers a request 100 ms after it arrives, as over a real network")
     first, second = swarm.torrents
-    cases = [(first, first.pieces - 1), (second, h.random.randrange(second.pieces - 1)), (second, second.pieces - 1)]
+    cases = [
+        (first, first.pieces - 1),
+        (second, h.random.randrange(second.pieces - 1)),
+        (second, second.pieces - 1),
+    ]
     for number, (torrent, index) in enumerate(cases):
         out = h.scratch / f"piece-{number}"
         command = ["download_piece", "-o", str(out), str(torrent.path), str(index)]
         before = _snapshot(swarm)
-        ran = run_program(h, command, timeout=30, explain=lambda: _explain_for(swarm, before))
+        ran = run_program(h, command, timeout=30, explain=partial(_explain_for, swarm, before))
         _check_file(h, ran.command, out, torrent.piece(index), torrent, index)
         blocks = -(-len(torrent.piece(index)) // BLOCK)
         needed = min(PIPELINE, blocks)
@@ -211,7 +229,10 @@ def download_piece(h: Harness) -> None:
                     "each time a block arrives; one request per round trip wastes the connection"
                 ),
             )
-        h.log(f"piece {index} of {torrent.name} is right ({blocks} blocks, up to {deepest} requests outstanding)")
+        h.log(
+            f"piece {index} of {torrent.name} is right "
+            f"({blocks} blocks, up to {deepest} requests outstanding)"
+        )
 
 
 def download(h: Harness) -> None:
@@ -228,7 +249,7 @@ def download(h: Harness) -> None:
         out = h.scratch / f"download-{number}"
         command = ["download", "-o", str(out), str(torrent.path)]
         before = _snapshot(swarm)
-        ran = run_program(h, command, timeout=30, explain=lambda: _explain_for(swarm, before))
+        ran = run_program(h, command, timeout=30, explain=partial(_explain_for, swarm, before))
         _check_file(h, ran.command, out, torrent.data, torrent)
         h.log(f"{torrent.name} is right, {len(torrent.data)} bytes in {torrent.pieces} piece(s)")
 
@@ -237,7 +258,7 @@ def _download_one(h: Harness, swarm: Swarm, torrent: Torrent, name: str) -> tupl
     out = h.scratch / name
     command = ["download", "-o", str(out), str(torrent.path)]
     before = _snapshot(swarm)
-    ran = run_program(h, command, timeout=40, explain=lambda: _explain_for(swarm, before))
+    ran = run_program(h, command, timeout=40, explain=partial(_explain_for, swarm, before))
     said, hint = _explain_for(swarm, before)
     if said:
         h.fail(f"`{ran.command}` finished, but:{said}", hint=hint)
@@ -266,12 +287,17 @@ def several_peers(h: Harness) -> None:
         for b_start, b_end in b_waits
     )
     if not overlapping:
-        shown = "\n".join(
-            f"  {address}: {len(waits)} block(s), from {waits[0][0] - _start(served):.2f} s to {waits[-1][1] - _start(served):.2f} s"
-            for address, waits in sorted(served.items(), key=lambda item: item[1][0][0])
-        ) or "  (no peer served a block)"
+        shown = (
+            "\n".join(
+                f"  {address}: {len(waits)} block(s), "
+                f"from {waits[0][0] - _start(served):.2f} s to {waits[-1][1] - _start(served):.2f} s"
+                for address, waits in sorted(served.items(), key=lambda item: item[1][0][0])
+            )
+            or "  (no peer served a block)"
+        )
         h.fail(
-            f"`{command}` wrote the right file, but never had requests outstanding at two peers at once:\n{shown}",
+            f"`{command}` wrote the right file, but never had requests outstanding at two peers "
+            f"at once:\n{shown}",
             hint=(
                 "download from several peers at the same time: one connection per peer, each taking the "
                 "next piece nobody else is fetching from a shared list (threads, tasks or a poll loop)"
@@ -298,7 +324,8 @@ def partial_seeders(h: Harness) -> None:
     b = add_seeder(h, swarm, torrent, Behaviour(lacking=lacks_b, choke_after_blocks=h.random.randint(3, 9)))
     c = add_seeder(h, swarm, torrent, Behaviour(hang_up_after_blocks=h.random.randint(2, 6)))
     h.log(
-        f"peer {a.address} lacks pieces {sorted(lacks_a)} and announces {sorted(later)} with `have` only after "
+        f"peer {a.address} lacks pieces {sorted(lacks_a)} and announces {sorted(later)} "
+        "with `have` only after "
         f"unchoking; peer {b.address} lacks pieces {sorted(lacks_b)} and chokes after "
         f"{b.behaviour.choke_after_blocks} blocks (dropping the requests it holds) for 300 ms; peer "
         f"{c.address} hangs up after {c.behaviour.hang_up_after_blocks} blocks"
