@@ -71,6 +71,11 @@ def _hint(encoded: bytes, expected: Any, got: Any) -> str | None:
         return "an integer (i…e) is printed as a JSON number, not a string"
     if isinstance(expected, dict) and isinstance(got, dict) and len(got) != len(expected):
         return "a dictionary holds key, value, key, value… until its closing e"
+    if not encoded.isascii():
+        return (
+            "the number before a string's colon counts bytes, not characters: a non-ASCII "
+            "character takes two or more bytes in UTF-8, and the next value starts right after them"
+        )
     return None
 
 
@@ -113,6 +118,8 @@ def lists_and_dictionaries(h: Harness) -> None:
         {},
         [[], [[]], {b"le": []}],
         {b"foo": b"bar", b"hello": 52},
+        ["über".encode(), b"x", 7],
+        {"naïve".encode(): "café".encode(), b"z": []},
         {b"inner": {b"list": [b"i5e", -3, {b"": b"e"}]}, b"n": 0},
         [_value(rng, 1) for _ in range(rng.randint(2, 5))],
         {rng.choice(WORDS).encode() + b"%d" % i: _value(rng, 1) for i in range(rng.randint(2, 5))},
