@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,11 @@ from crack.harness.hints import hint_from_output
 LOGGED_OUTPUT_BYTES = 2000
 
 KNOWN_ERRORS = [
+    (
+        "invalid request",
+        "opentracker answers 400 Invalid Request when info_hash or peer_id is not exactly 20 "
+        "bytes once URL-decoded: send the raw bytes of the SHA-1 (%XX each), not its hex digits",
+    ),
     (
         "not authorized",
         "the tracker does not know that info hash: send the 20 raw bytes of the SHA-1, each "
@@ -65,7 +71,7 @@ def run_program(
             ),
         )
     if result.returncode != 0:
-        said = _tail(result.stderr) or _tail(result.stdout) or "  (nothing)"
+        said = _crash(h, result.stderr) or _tail(result.stderr) or _tail(result.stdout) or "  (nothing)"
         status = (
             f"was killed by signal {-result.returncode}"
             if result.returncode is not None and result.returncode < 0
@@ -79,6 +85,31 @@ def run_program(
             or "run the same command yourself (the files are described above) to see why it fails",
         )
     return Ran(command, result.stdout, result.stderr)
+
+
+FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
+
+
+def _crash(h: Harness, stderr: bytes) -> str | None:
+    """A Python traceback in short: the exception, and the last line of the program's own
+    code it went through (the whole traceback is in the program's output, logged above)."""
+    text = stderr.decode("utf-8", errors="replace")
+    if "Traceback (most recent call last):" not in text:
+        return None
+    lines = text.rstrip().splitlines()
+    exception = lines[-1].strip()
+    at = ""
+    root = h.program.cwd.resolve()
+    for line in lines:
+        match = FRAME.match(line)
+        if match is None:
+            continue
+        try:
+            shown = Path(match["path"]).resolve().relative_to(root)
+        except (ValueError, OSError):
+            continue
+        at = f" (raised at {shown}, line {match['line']}, in {match['function']})"
+    return f"  {exception}{at}\n  The whole traceback is in your program's output above."
 
 
 def _tail(data: bytes, lines: int = 12) -> str:

@@ -61,7 +61,10 @@ class Seen:
 
 
 class Seeder:
-    def __init__(self, torrent: Torrent, rng: random.Random, behaviour: Behaviour | None = None) -> None:
+    def __init__(
+        self, torrent: Torrent, rng: random.Random, behaviour: Behaviour | None = None, port: int = 0
+    ) -> None:
+        """``port``: one the stage handed out (its goldens show it normalised); 0 for any."""
         self.torrent = torrent
         self.behaviour = behaviour or Behaviour()
         self.rng = random.Random(rng.random())
@@ -72,7 +75,7 @@ class Seeder:
         self._sockets: list[socket.socket] = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.bind(("127.0.0.1", port))
         self._listener.listen(16)
         self.port = int(self._listener.getsockname()[1])
         threading.Thread(target=self._accept, daemon=True).start()

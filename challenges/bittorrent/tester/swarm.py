@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from crack.harness import Harness
 
+from .helpers import wait_listening
 from .program import where
 from .seeder import Behaviour, Seeder
 from .torrents import Torrent, make
@@ -54,7 +55,7 @@ def _moved(torrent: Torrent, folder: object) -> Torrent:
 def add_seeder(
     h: Harness, swarm: Swarm, torrent: Torrent, behaviour: Behaviour | None = None, *, announce: bool = True
 ) -> Seeder:
-    seeder = Seeder(torrent, h.random, behaviour)
+    seeder = Seeder(torrent, h.random, behaviour, port=h.free_port())
     h.defer(seeder.stop)
     swarm.seeders.append(seeder)
     if announce:
@@ -84,6 +85,6 @@ def add_aria2c_seeder(h: Harness, swarm: Swarm, torrent: Torrent) -> int:
         name="aria2c seeder",
         cwd=folder,
     )
-    h.wait_for_port(process, port, timeout=15)
+    wait_listening(h, process, port, "aria2c")
     swarm.aria2c_ports.append(port)
     return port

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from crack.harness import Harness
 
 from .bencode import decode
+from .helpers import wait_listening
 
 WHITELIST_LOAD_S = 5.0
 
@@ -62,7 +63,7 @@ class Tracker:
             name="opentracker",
             cwd=folder,
         )  # fmt: skip
-        h.wait_for_port(process, self.port, timeout=10)
+        wait_listening(h, process, self.port, "opentracker")
         self.url = f"http://127.0.0.1:{self.port}/announce"
 
     def announce(self, info_hash: bytes, peer_id: bytes, port: int, left: int = 0) -> list[tuple[str, int]]:

@@ -105,6 +105,11 @@ def _handshake(h: Harness, torrent: Torrent, address: str, seeder: Seeder | None
 
 
 def _handshake_hint(got: bytes) -> str | None:
+    if len(got) == 68:
+        return (
+            "the peer's 68-byte handshake came a byte at a time: read in a loop until all 68 "
+            "bytes have arrived, then take the peer id from the last 20"
+        )
     if len(got) < 68:
         return (
             'a handshake is 68 bytes: 19, "BitTorrent protocol", 8 reserved bytes, the 20-byte info '
@@ -137,11 +142,12 @@ def _snapshot(swarm: Swarm) -> dict[int, int]:
 
 
 def _violations(swarm: Swarm, before: dict[int, int]) -> str:
-    lines = [
-        f"  peer {seeder.address}: your program {violation}"
-        for seeder, index in _connections_since(swarm, before)
-        for violation in seeder.connections[index].violations
-    ]
+    lines: list[str] = []
+    for seeder, index in _connections_since(swarm, before):
+        for violation in seeder.connections[index].violations:
+            line = f"  peer {seeder.address}: your program {violation}"
+            if line not in lines:
+                lines.append(line)
     return "\n" + "\n".join(lines) if lines else ""
 
 
