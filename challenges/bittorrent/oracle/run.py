@@ -6,7 +6,9 @@ tester's commands into aria2c runs and prints what the tester reads:
 
 - ``info FILE``: ``aria2c --show-files`` (its info hash, total length and tracker);
 - ``download -o OUT FILE``: aria2c fetches the torrent from the swarm, the file is moved to OUT;
-- ``download_piece -o OUT FILE INDEX``: the same, then OUT gets that piece's bytes.
+- ``download_piece -o OUT FILE INDEX``: the same, then OUT gets that piece's bytes;
+- ``magnet_info LINK``: aria2c fetches the metadata from the swarm and saves it as a
+  torrent, which ``--show-files`` reads.
 
 aria2c cannot print a piece hash, ask a tracker alone, decode bencode or stop after a
 handshake, so those stages are proven by the reference and the scenarios only.
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 OPTIONS = [
@@ -33,18 +36,45 @@ OPTIONS = [
 ]
 
 
-def info(path: str) -> None:
+UNITS = {"": 1, "KiB": 1024, "MiB": 1024**2}
+
+
+def info(path: str, tracker_url: str | None = None) -> None:
     shown = subprocess.run(
         ["aria2c", "--show-files", path], capture_output=True, text=True, check=True
     ).stdout
     tracker = re.search(r"^Announce:\n\s*(\S+)", shown, re.M)
+    piece = re.search(r"^Piece Length: (\d+)(KiB|MiB|)$", shown, re.M)
     length = re.search(r"^Total Length: .*\(([\d,]+)\)", shown, re.M)
     info_hash = re.search(r"^Info Hash: ([0-9a-f]{40})", shown, re.M)
-    if not (tracker and length and info_hash):
+    if not ((tracker or tracker_url) and length and info_hash and piece):
         sys.exit(f"unexpected aria2c output:\n{shown}")
-    print(f"Tracker URL: {tracker[1]}")
+    print(f"Tracker URL: {tracker_url or (tracker[1] if tracker else '')}")
     print(f"Length: {length[1].replace(',', '')}")
     print(f"Info Hash: {info_hash[1]}")
+    print(f"Piece Length: {int(piece[1]) * UNITS[piece[2]]}")
+
+
+def magnet_info(link: str) -> None:
+    """aria2c fetches the metadata from the swarm (ut_metadata) and saves it as a torrent."""
+    tracker = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["tr"][0]
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            [
+                "aria2c",
+                *OPTIONS,
+                "--bt-metadata-only=true",
+                "--bt-save-metadata=true",
+                f"--dir={folder}",
+                link,
+            ],
+            check=True,
+            stdout=sys.stderr,
+        )
+        saved = sorted(Path(folder).glob("*.torrent"))
+        if len(saved) != 1:
+            sys.exit(f"aria2c saved no metadata: {sorted(Path(folder).iterdir())}")
+        info(str(saved[0]), tracker)
 
 
 def fetch(path: str) -> bytes:
@@ -68,6 +98,8 @@ def main(args: list[str]) -> None:
     command = args[0]
     if command == "info":
         info(args[1])
+    elif command == "magnet_info":
+        magnet_info(args[1])
     elif command == "download" and args[1] == "-o":
         out, path = args[2], args[3]
         Path(out).write_bytes(fetch(path))

@@ -12,6 +12,7 @@ from crack.tester import Tester
 
 from .decoding import lists_and_dictionaries, strings_and_integers
 from .info import piece_hashes, torrent_info
+from .magnet import magnet_info
 from .transfer import (
     corrupt_piece,
     download,
@@ -35,3 +36,4 @@ tester.stage("download")(download)
 tester.stage("several-peers")(several_peers)
 tester.stage("partial-seeders")(partial_seeders)
 tester.stage("corrupt-piece")(corrupt_piece)
+tester.stage("magnet-info")(magnet_info)

@@ -27,7 +27,7 @@ def _torrents(h: Harness, count: int) -> list[Torrent]:
     return made
 
 
-def _fields(text: str) -> dict[str, str]:
+def fields_of(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for line in text.splitlines():
         match = LINE.match(line.strip())
@@ -36,7 +36,9 @@ def _fields(text: str) -> dict[str, str]:
     return fields
 
 
-def _expect(h: Harness, command: str, fields: dict[str, str], name: str, expected: str, hint: str) -> None:
+def expect_info(
+    h: Harness, command: str, fields: dict[str, str], name: str, expected: str, hint: str
+) -> None:
     got = fields.get(name.lower())
     if got is None:
         h.fail(f"`{command}` printed no line `{name}: …`\nexpected: {name}: {expected}")
@@ -55,8 +57,8 @@ def torrent_info(h: Harness) -> None:
     for torrent in _torrents(h, 2):
         command = f"info {where(h, torrent.path)}"
         ran = run_program(h, ["info", str(torrent.path)])
-        fields = _fields(output_text(h, ran))
-        _expect(
+        fields = fields_of(output_text(h, ran))
+        expect_info(
             h,
             command,
             fields,
@@ -64,7 +66,7 @@ def torrent_info(h: Harness) -> None:
             torrent.tracker,
             "the tracker is the `announce` string of the top-level dictionary",
         )
-        _expect(
+        expect_info(
             h,
             command,
             fields,
@@ -72,7 +74,7 @@ def torrent_info(h: Harness) -> None:
             str(len(torrent.data)),
             "the length is the `length` integer of the info dictionary",
         )
-        _expect(h, command, fields, "Info Hash", torrent.info_hash.hex(), INFO_HASH_HINT)
+        expect_info(h, command, fields, "Info Hash", torrent.info_hash.hex(), INFO_HASH_HINT)
         h.log(f"Tracker URL, Length and Info Hash of {torrent.name} are right")
 
 
@@ -81,9 +83,9 @@ def piece_hashes(h: Harness) -> None:
         command = f"info {where(h, torrent.path)}"
         ran = run_program(h, ["info", str(torrent.path)])
         text = output_text(h, ran)
-        fields = _fields(text)
-        _expect(h, command, fields, "Info Hash", torrent.info_hash.hex(), INFO_HASH_HINT)
-        _expect(
+        fields = fields_of(text)
+        expect_info(h, command, fields, "Info Hash", torrent.info_hash.hex(), INFO_HASH_HINT)
+        expect_info(
             h,
             command,
             fields,

@@ -18,10 +18,16 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from .bencode import decode_at, encode
 from .torrents import BLOCK, Torrent
 
 PSTR = b"\x13BitTorrent protocol"
 CHOKE, UNCHOKE, INTERESTED, NOT_INTERESTED, HAVE, BITFIELD, REQUEST, PIECE, CANCEL = range(9)
+EXTENDED = 20
+UT_METADATA = 3
+"""The id this peer gives ut_metadata in its extension handshake: not 1, so a program that
+sends its own id instead of the peer's is caught."""
+METADATA_PIECE = 16 * 1024
 
 
 @dataclass
@@ -45,6 +51,8 @@ class Behaviour:
     """Pieces whose blocks are sent with one byte changed, every time."""
     hang_up_after_blocks: int | None = None
     """Close the connection after this many blocks, in the middle of a piece."""
+    extensions: bool = False
+    """Speak the extension protocol (BEP 10) and share the metadata with ut_metadata (BEP 9)."""
 
 
 @dataclass
@@ -133,19 +141,28 @@ class _Connection:
             self.behaviour.missing
         )
         self.closed = False
+        self.their_metadata_id: int | None = None
 
     def run(self) -> None:
-        handshake = self._read_exactly(68)
-        self.seen.handshake = handshake
+        while len(self.seen.handshake) < 68:  # kept as it comes: a short one is shown whole
+            chunk = self.sock.recv(68 - len(self.seen.handshake))
+            if not chunk:
+                raise ConnectionError("closed")
+            self.seen.handshake += chunk
+        handshake = self.seen.handshake
         if handshake[:20] != PSTR or handshake[28:48] != self.torrent.info_hash:
             # Not a handshake for this torrent: perhaps an encrypted one (aria2c tries that
             # first, then connects again in the clear). The handshake stage shows the bytes.
             return
-        self._send(PSTR + bytes(8) + self.torrent.info_hash + self.seeder.peer_id, bytewise=True)
+        reserved = bytes(5) + b"\x10" + bytes(2) if self.behaviour.extensions else bytes(8)
+        self._send(PSTR + reserved + self.torrent.info_hash + self.seeder.peer_id, bytewise=True)
         bits = bytearray((self.torrent.pieces + 7) // 8)
         for index in self.announced:
             bits[index // 8] |= 0x80 >> (index % 8)
         self._send_message(BITFIELD, bytes(bits))
+        if self.behaviour.extensions and handshake[25] & 0x10:
+            declared = encode({b"m": {b"ut_metadata": UT_METADATA}, b"metadata_size": len(self.torrent.info)})
+            self._send_message(EXTENDED, b"\x00" + declared)
         threading.Thread(target=self._writer, daemon=True).start()
         while not self.seeder._stop.is_set():
             length = struct.unpack(">I", self._read_exactly(4))[0]
@@ -154,7 +171,51 @@ class _Connection:
             body = self._read_exactly(length)
             self._on_message(body[0], body[1:])
 
+    def _on_extended(self, payload: bytes) -> None:
+        if not self.behaviour.extensions or not payload:
+            return
+        if payload[0] == 0:
+            try:
+                declared = decode_at(payload, 1)[0]
+                names = declared.get(b"m", {}) if isinstance(declared, dict) else {}
+                their_id = names.get(b"ut_metadata") if isinstance(names, dict) else None
+            except (ValueError, IndexError):
+                their_id = None
+            self.their_metadata_id = their_id if isinstance(their_id, int) else None
+            return
+        if payload[0] != UT_METADATA:
+            self.seen.violations.append(
+                f"sent an extension message with id {payload[0]}; this peer gave ut_metadata the id "
+                f"{UT_METADATA} in its extension handshake"
+            )
+            return
+        try:
+            request = decode_at(payload, 1)[0]
+        except (ValueError, IndexError):
+            request = None
+        if not isinstance(request, dict) or request.get(b"msg_type") != 0:
+            self.seen.violations.append(f"sent a ut_metadata message that is no request: {payload[1:80]!r}")
+            return
+        if self.their_metadata_id is None:
+            self.seen.violations.append(
+                "asked for metadata without naming ut_metadata in its extension handshake"
+            )
+            return
+        piece = request.get(b"piece")
+        info = self.torrent.info
+        if not isinstance(piece, int) or not 0 <= piece * METADATA_PIECE < len(info):
+            self.seen.violations.append(
+                f"asked for metadata piece {piece!r}; the metadata is {len(info)} bytes"
+            )
+            return
+        header = encode({b"msg_type": 1, b"piece": piece, b"total_size": len(info)})
+        chunk = info[piece * METADATA_PIECE : (piece + 1) * METADATA_PIECE]
+        self._send_message(EXTENDED, bytes([self.their_metadata_id]) + header + chunk)
+
     def _on_message(self, kind: int, payload: bytes) -> None:
+        if kind == EXTENDED:
+            self._on_extended(payload)
+            return
         if kind == INTERESTED and self.choked:
             self.choked = False
             self._send_message(UNCHOKE)

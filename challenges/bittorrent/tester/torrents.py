@@ -31,6 +31,8 @@ class Torrent:
     piece_length: int
     info_hash: bytes
     piece_hashes: list[bytes]
+    info: bytes = b""
+    """The info dictionary's bytes, as in the file: the metadata a magnet link's peers share."""
 
     @property
     def pieces(self) -> int:
@@ -90,12 +92,14 @@ def load(path: Path, data: bytes) -> Torrent:
     assert isinstance(name, bytes)
     length = info[b"piece length"]
     assert isinstance(length, int)
+    info_bytes = raw_value(raw, b"info")
     return Torrent(
         path=path,
         data=data,
         name=name.decode(),
         tracker=tracker.decode(),
         piece_length=length,
-        info_hash=hashlib.sha1(raw_value(raw, b"info")).digest(),
+        info_hash=hashlib.sha1(info_bytes).digest(),
         piece_hashes=[pieces[at : at + 20] for at in range(0, len(pieces), 20)],
+        info=info_bytes,
     )

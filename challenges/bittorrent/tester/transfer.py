@@ -34,11 +34,22 @@ def peers(h: Harness) -> None:
         h.fail(
             f"`{command}`: the tracker answered with the peers {', '.join(sorted(expected))} "
             "(and perhaps your program's own address)\n"
-            f"missing from your output: {', '.join(sorted(missing))}\n"
-            "     your output:\n" + ("\n".join(f"  {line}" for line in lines) or "  (nothing)"),
+            f"missing from your output: {', '.join(sorted(missing))}\n" + _printed(lines),
             hint=_peers_hint(printed, missing),
         )
     h.log(f"every peer the tracker gave is printed as IP:port ({len(expected)})")
+
+
+def _printed(lines: list[str]) -> str:
+    """What the program printed, in short: its lines are in the log above, and addresses it
+    made up from the tracker's bytes hold ports that change from run to run."""
+    if not lines:
+        return "your program printed nothing"
+    addresses = sum(1 for line in lines if ADDRESS.match(line))
+    return (
+        f"your program printed {len(lines)} line(s), {addresses} of them IP:port, none of those the "
+        "missing peers (its output is in the log above)"
+    )
 
 
 def _peers_hint(printed: set[str], missing: set[str]) -> str:
