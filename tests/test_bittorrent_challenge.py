@@ -52,6 +52,7 @@ def test_stage_slugs_in_order() -> None:
         "several-peers",
         "partial-seeders",
         "corrupt-piece",
+        "magnet-info",
     ]
 
 
@@ -186,5 +187,48 @@ def test_seeder_drops_requests_on_choke_and_serves_them_again_after_unchoke(tmp_
         kind, payload = _message(sock)
         assert kind == seeder_module.PIECE and struct.unpack(">II", payload[:8]) == (0, torrents.BLOCK)
         assert time.monotonic() - started < 2
+    finally:
+        seeder.stop()
+
+
+def _extended(sock: socket.socket, ext_id: int, body: bytes) -> None:
+    sock.sendall(struct.pack(">IBB", len(body) + 2, seeder_module.EXTENDED, ext_id) + body)
+
+
+@pytest.mark.parametrize("request_id", [seeder_module.UT_METADATA, 1])
+def test_seeder_shares_metadata_only_under_its_own_ut_metadata_id(tmp_path: Path, request_id: int) -> None:
+    torrent = _torrent(tmp_path, torrents.PIECE_LENGTH)
+    info = bencode.encode(
+        {b"length": torrents.PIECE_LENGTH, b"name": b"x", b"piece length": torrents.PIECE_LENGTH}
+    )
+    torrent = torrents.Torrent(**{**torrent.__dict__, "info": info})
+    seeder = seeder_module.Seeder(torrent, random.Random(4), seeder_module.Behaviour(extensions=True))
+    try:
+        sock = socket.create_connection(("127.0.0.1", seeder.port), timeout=5)
+        sock.sendall(
+            seeder_module.PSTR + bytes(5) + b"\x10" + bytes(2) + b"\x01" * 20 + b"-TT0001-000000000000"
+        )
+        reply = b""
+        while len(reply) < 68:
+            reply += sock.recv(68 - len(reply))
+        assert reply[25] & 0x10
+        assert _message(sock)[0] == seeder_module.BITFIELD
+        kind, payload = _message(sock)
+        assert kind == seeder_module.EXTENDED and payload[0] == 0
+        declared = bencode.decode(payload[1:])
+        assert declared == {b"m": {b"ut_metadata": seeder_module.UT_METADATA}, b"metadata_size": len(info)}
+        _extended(sock, 0, b"d1:md11:ut_metadatai7eee")
+        _extended(sock, request_id, b"d8:msg_typei0e5:piecei0ee")
+        if request_id == seeder_module.UT_METADATA:
+            kind, payload = _message(sock)
+            assert kind == seeder_module.EXTENDED and payload[0] == 7
+            header, end = bencode.decode_at(payload, 1)
+            assert header == {b"msg_type": 1, b"piece": 0, b"total_size": len(info)}
+            assert payload[end:] == info
+        else:
+            deadline = time.monotonic() + 5
+            while not seeder.connections[0].violations and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert "id 1" in seeder.connections[0].violations[0]
     finally:
         seeder.stop()
