@@ -53,6 +53,7 @@ def test_stage_slugs_in_order() -> None:
         "partial-seeders",
         "corrupt-piece",
         "magnet-info",
+        "seed",
     ]
 
 

@@ -7,6 +7,7 @@ tester's commands into aria2c runs and prints what the tester reads:
 - ``info FILE``: ``aria2c --show-files`` (its info hash, total length and tracker);
 - ``download -o OUT FILE``: aria2c fetches the torrent from the swarm, the file is moved to OUT;
 - ``download_piece -o OUT FILE INDEX``: the same, then OUT gets that piece's bytes;
+- ``seed FILE DATA --port N``: aria2c seeds DATA on port N (it announces itself);
 - ``magnet_info LINK``: aria2c fetches the metadata from the swarm and saves it as a
   torrent, which ``--show-files`` reads.
 
@@ -16,6 +17,7 @@ handshake, so those stages are proven by the reference and the scenarios only.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -94,12 +96,34 @@ def piece_length(path: str) -> int:
     return int(match[1])
 
 
+def seed(path: str, data: str, port: str) -> None:
+    """aria2c seeds the file from its folder in the foreground, announcing itself."""
+    os.execvp(
+        "aria2c",
+        [
+            "aria2c",
+            "--seed-ratio=0.0",
+            "--check-integrity=true",
+            "--enable-dht=false",
+            "--bt-enable-lpd=false",
+            "--enable-peer-exchange=false",
+            f"--listen-port={port}",
+            "--console-log-level=warn",
+            "--summary-interval=0",
+            f"--dir={Path(data).parent}",
+            path,
+        ],
+    )
+
+
 def main(args: list[str]) -> None:
     command = args[0]
     if command == "info":
         info(args[1])
     elif command == "magnet_info":
         magnet_info(args[1])
+    elif command == "seed" and args[3] == "--port":
+        seed(args[1], args[2], args[4])
     elif command == "download" and args[1] == "-o":
         out, path = args[2], args[3]
         Path(out).write_bytes(fetch(path))

@@ -13,6 +13,7 @@ from crack.tester import Tester
 from .decoding import lists_and_dictionaries, strings_and_integers
 from .info import piece_hashes, torrent_info
 from .magnet import magnet_info
+from .seeding import seed
 from .transfer import (
     corrupt_piece,
     download,
@@ -37,3 +38,4 @@ tester.stage("several-peers")(several_peers)
 tester.stage("partial-seeders")(partial_seeders)
 tester.stage("corrupt-piece")(corrupt_piece)
 tester.stage("magnet-info")(magnet_info)
+tester.stage("seed")(seed)

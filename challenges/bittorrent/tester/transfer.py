@@ -106,8 +106,10 @@ def _handshake(h: Harness, torrent: Torrent, address: str, seeder: Seeder | None
         if seeder is None or not seeder.connections:
             return "", None
         got = seeder.connections[-1].handshake
+        # Up to the info hash: what follows is the program's peer id, random bytes as often as not.
+        shown = show(got[:48], 48) + (f" and {len(got) - 48} more byte(s)" if len(got) > 48 else "")
         return (
-            f"\nthe peer received {len(got)} of the 68 bytes of a handshake: {show(got, 100)}",
+            f"\nthe peer received {len(got)} of the 68 bytes of a handshake: {shown}",
             _handshake_hint(got),
         )
 
