@@ -77,8 +77,8 @@ def seed(h: Harness) -> None:
             "pieces right",
             hint=(
                 "answer the handshake with the same info hash, send a bitfield of (pieces + 7) / 8 "
-                "bytes with every piece's bit set, unchoke after `interested`, and answer each request with a piece "
-                "message holding exactly the bytes asked for"
+                "bytes with every piece's bit set, unchoke after `interested`, and answer each request "
+                "with a piece message holding exactly the bytes asked for"
             ),
         )
     shutil.rmtree(out, ignore_errors=True)
