@@ -213,6 +213,8 @@ class _Connection:
         self._send_message(EXTENDED, bytes([self.their_metadata_id]) + header + chunk)
 
     def _on_message(self, kind: int, payload: bytes) -> None:
+        if self.closed:  # hung up on a request it refused: what follows is not read
+            return
         if kind == EXTENDED:
             self._on_extended(payload)
             return
@@ -227,7 +229,11 @@ class _Connection:
             if self.choked:
                 return
             if index >= self.torrent.pieces or index not in self.announced:
-                self.seen.violations.append(f"asked for piece {index}, which this peer had not announced")
+                # Which piece and which peer depend on how the program's connections raced:
+                # the message names the mistake, which is the same every time.
+                self.seen.violations.append(
+                    "asked a peer for a piece it had not announced (bitfield or have)"
+                )
                 self._close()
                 return
             piece_size = len(self.torrent.piece(index))

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from crack.harness import Harness
 
-from .helpers import wait_listening
 from .program import where
 from .seeder import Behaviour, Seeder
+from .servers import wait_listening
 from .torrents import Torrent, make
 from .tracker import Tracker
 

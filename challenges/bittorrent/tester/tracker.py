@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from crack.harness import Harness
 
 from .bencode import decode
-from .helpers import wait_listening
+from .servers import wait_listening
 
 WHITELIST_LOAD_S = 5.0
 

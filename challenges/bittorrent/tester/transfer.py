@@ -158,7 +158,7 @@ def _violations(swarm: Swarm, before: dict[int, int]) -> str:
     lines: list[str] = []
     for seeder, index in _connections_since(swarm, before):
         for violation in seeder.connections[index].violations:
-            line = f"  peer {seeder.address}: your program {violation}"
+            line = f"  your program {violation}"
             if line not in lines:
                 lines.append(line)
     return "\n" + "\n".join(lines) if lines else ""
