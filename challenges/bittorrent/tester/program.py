@@ -47,10 +47,13 @@ def run_program(
     *,
     timeout: float | None = None,
     explain: Callable[[], tuple[str, str | None]] | None = None,
+    refusals: Callable[[], tuple[str, str | None]] | None = None,
 ) -> Ran:
     """Run ``./your_program.sh args`` in the stage's folder; fail unless it exits 0 in time.
     ``timeout``: how long this one command may take (default: what is left of the stage);
-    ``explain``: what the tester's peers saw, and a hint, added to a failure's message."""
+    ``explain``: what the tester's peers saw, and a hint, added to a failure's message;
+    ``refusals``: requests the peers refused, which fail the run whatever it did next (how
+    a program goes on after a peer hung up on it depends on races, its exit status too)."""
     command = h.program.display(args)
     limit = max(h.remaining() - 0.5, 0.1) if timeout is None else min(timeout, max(h.remaining() - 0.5, 0.1))
     result = h.run(args, cwd=h.scratch, timeout=limit)
@@ -60,6 +63,11 @@ def run_program(
             h.log_session.program(
                 text + (f"\n… ({len(data):,} bytes in all)" if len(data) > LOGGED_OUTPUT_BYTES else "")
             )
+    refused, refused_hint = refusals() if refusals is not None else ("", None)
+    if refused:
+        h.fail(
+            f"`{command}` made requests the peers refuse, and they hung up on it:{refused}", hint=refused_hint
+        )
     seen, seen_hint = explain() if explain is not None else ("", None)
     if result.timed_out:
         h.fail(
