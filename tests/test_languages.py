@@ -322,6 +322,7 @@ ONE_SHOT_STARTERS = {
     "sqlite": "not implemented yet: .dbinfo",
     "interpreter": "expected exit code 0 (success), got 1",
     "container-runtime": "expected exit code 0 (the command's own), got 1",
+    "bittorrent": "exited with code 1",
 }
 """Challenges whose program runs once per check, with what their starter's first failure says."""
 
