@@ -1,0 +1,673 @@
+"""The message-queue challenge's tester: one function per stage slug of challenge.yaml.
+
+The program is a TCP server (``--port N --data-dir D``) speaking beanstalk's protocol
+(client.py), so beanstalkd itself is the oracle. Delivery is at-least-once, so the checks
+compare sets of jobs and the order of one producer's jobs, and check invariants (nothing
+lost, nothing handed to two consumers at once, ids never reused or going back), never one
+exact interleaving. Time bounds (TTR, delays) are wide: a lower bound a correct server
+cannot break, an upper bound seconds later.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import greenstalk
+
+from crack.harness import Harness, ProgramProcess, StageFailure
+from crack.tester import Tester
+
+from .client import PRI, Client, Job, short
+
+tester = Tester("message-queue")
+
+WORDS = ["order", "invoice", "email", "resize", "refund", "report", "ping", "sync", "audit", "export"]
+EARLY_SLACK = 0.6
+"""Seconds by which a job may come back before its TTR or delay has run out, on crack's
+clock (the program's clock and the network's latency differ a little)."""
+
+
+def data_dir(h: Harness, name: str = "data") -> Path:
+    folder = h.scratch / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start(h: Harness, folder: Path | None = None) -> tuple[int, ProgramProcess]:
+    port = h.free_port()
+    process = h.start_server(["--port", str(port), "--data-dir", str(folder or data_dir(h))], port)
+    return port, process
+
+
+def body(h: Harness, tag: str = "") -> bytes:
+    word = h.random.choice(WORDS)
+    return f"{word}{tag}:{h.random.randrange(10**6):06d}".encode()
+
+
+def tube_name(h: Harness, base: str) -> str:
+    return f"{base}.{h.random.choice(['eu', 'us', 'ap'])}-{h.random.randrange(1000):03d}"
+
+
+def check_ids(ids: list[int], what: str) -> None:
+    for before, after in zip(ids, ids[1:], strict=False):
+        if after <= before:
+            raise StageFailure(
+                f"{what}: job ids {before} then {after}\n  expected each new job's id to be greater than "
+                "every id handed out before it",
+                "keep one counter for the whole server, start it at 1 and add one per put",
+            )
+
+
+def expect_job(c: Client, job: Job | None, want: Job, sent: str, hint: str | None = None) -> None:
+    got = "TIMED_OUT" if job is None else f"RESERVED {job.id} {len(job.body)} (body {short(job.body)})"
+    if job != want:
+        raise StageFailure(
+            f"{c.name} sent {sent}\n  expected RESERVED {want.id} {len(want.body)} (body {short(want.body)})\n"
+            f"       got {got}",
+            hint,
+        )
+
+
+# --- 1 -----------------------------------------------------------------------------------
+@tester.stage("put-reserve")
+def put_reserve(h: Harness) -> None:
+    port, _ = start(h)
+    c = Client(h, port, "client 1")
+    c.reserve_none(0, hint="an empty queue answers reserve-with-timeout 0 with TIMED_OUT at once")
+    bodies = [
+        body(h),
+        b"a body with spaces in it",
+        b"two lines\r\ninside one body",
+        f"{h.data.non_ascii_word()} {h.data.non_ascii_word()}".encode(),
+        b"",
+        h.data.long_text(50_000).encode()[:50_000],
+    ]
+    ids = [c.put(b) for b in bodies]
+    check_ids(ids, "six puts")
+    want = [Job(i, b) for i, b in zip(ids, bodies, strict=True)]
+    for job in want:
+        got = c.reserve(0)
+        expect_job(
+            c,
+            got,
+            job,
+            "reserve-with-timeout 0",
+            "jobs come out in the order they were put (first in, first out); a body is exactly the "
+            "bytes the put announced, read by its byte count: it may hold spaces and \\r\\n",
+        )
+    c.reserve_none(0, hint="a reserved job is handed to nobody else until it is deleted")
+    for job in want:
+        c.delete(job.id)
+    c.delete(ids[0], expected="NOT_FOUND", hint="a deleted job is gone: deleting it again answers NOT_FOUND")
+    c.delete(ids[-1] + 1000, expected="NOT_FOUND", hint="an id that was never handed out answers NOT_FOUND")
+
+    first, second = c.put(body(h)), c.put(body(h))
+    job = c.reserve_job(0)
+    c.delete(job.id)
+    job2 = c.reserve_job(0, hint="the second job is still ready after the first was reserved and deleted")
+    if (job.id, job2.id) != (first, second):
+        raise StageFailure(f"client 1 reserved jobs {job.id} then {job2.id}\n  expected {first} then {second} (the order of their puts)")
+    c.delete(job2.id)
+
+    bodies = [body(h, f"-{n}") for n in range(60)]
+    ids = c.put_many(bodies)
+    check_ids(ids, "60 pipelined puts")
+    h.log("Reserving and deleting all 60, in one write each…")
+    c.conn.send(b"reserve-with-timeout 0\r\n" * 60)
+    got = [c.reserved("reserve-with-timeout 0", quiet=True) for _ in range(60)]
+    want = [Job(i, b) for i, b in zip(ids, bodies, strict=True)]
+    for index, (g, w) in enumerate(zip(got, want, strict=True)):
+        if g != w:
+            expect_job(c, g, w, f"reserve-with-timeout 0 (the {index + 1}th of 60 in one write)",
+                       "handle every complete command in what you read, in order, before reading again")
+    c.conn.send(b"".join(f"delete {i}\r\n".encode() for i in ids))
+    for i in ids:
+        reply = c.read(f"delete {i}", quiet=True)
+        if reply.line != "DELETED":
+            raise c.mismatch(f"delete {i}", "DELETED", reply)
+    h.log("All 60 came back in order and were deleted.")
+
+
+# --- 2 -----------------------------------------------------------------------------------
+@tester.stage("tubes")
+def tubes(h: Harness) -> None:
+    port, _ = start(h)
+    orders, emails = tube_name(h, "orders"), tube_name(h, "emails")
+    producer = Client(h, port, "producer")
+    producer.expect(f"use {orders}", f"USING {orders}", hint="use <tube> answers USING <tube>, the tube's name")
+    order_jobs = [Job(producer.put(b), b) for b in (body(h, "-o") for _ in range(3))]
+    producer.expect(f"use {emails}", f"USING {emails}")
+    email_jobs = [Job(producer.put(b), b) for b in (body(h, "-e") for _ in range(3))]
+    check_ids([j.id for j in order_jobs + email_jobs], "puts in two tubes")
+
+    mail = Client(h, port, "mail worker")
+    mail.expect(f"watch {emails}", "WATCHING 2", hint="a new connection watches the tube named default; watch adds one, and the reply counts the watched tubes")
+    mail.expect("ignore default", "WATCHING 1", hint="ignore removes a tube from the watch list and answers with the count left")
+    mail.expect(f"ignore {emails}", "NOT_IGNORED", hint="a connection must watch at least one tube: ignoring the last one answers NOT_IGNORED")
+    for job in email_jobs:
+        expect_job(mail, mail.reserve(0), job, "reserve-with-timeout 0",
+                   "reserve hands out jobs only from the tubes this connection watches, oldest first")
+    mail.reserve_none(0, hint=f"the jobs of {orders} are not for a connection that watches only {emails}")
+
+    other = Client(h, port, "worker 2")
+    other.reserve_none(0, hint="a new connection watches only default, and nothing was put there")
+    other.expect(f"watch {orders}", "WATCHING 2")
+    other.expect(f"watch {orders}", "WATCHING 2", hint="watching a tube already watched changes nothing")
+    for job in order_jobs:
+        expect_job(other, other.reserve(0), job, "reserve-with-timeout 0")
+
+    plain = Client(h, port, "client 4")
+    job = Job(plain.put(body(h, "-d")), b"")
+    h.log("client 4 never sent use: its job goes to the tube named default.")
+    mail.reserve_none(0, hint="use is per connection: a connection that never sent use puts into default")
+    got = other.reserve_job(0, hint="a connection that never sent use puts into default, which worker 2 still watches")
+    if got.id != job.id:
+        raise StageFailure(f"worker 2 reserved job {got.id}\n  expected job {job.id}, put by client 4 into default")
+    for j in [*email_jobs]:
+        mail.delete(j.id, quiet=True)
+    for j in [*order_jobs, got]:
+        other.delete(j.id, quiet=True)
+
+    h.log("Several tubes, random puts, each worker watching a seeded set of them…")
+    names = [tube_name(h, w) for w in ("alpha", "beta", "gamma")]
+    put_in: dict[str, list[Job]] = {n: [] for n in names}
+    for n in names:
+        producer.expect(f"use {n}", f"USING {n}")
+        for _ in range(h.random.randint(2, 5)):
+            b = body(h)
+            put_in[n].append(Job(producer.put(b, quiet=True), b))
+    watched = h.random.sample(names, 2)
+    w = Client(h, port, "worker 5")
+    for n in watched:
+        w.call(f"watch {n}")
+    w.expect("ignore default", "WATCHING 2")
+    got_all: list[Job] = []
+    while (j := w.reserve(0, quiet=True)) is not None:
+        got_all.append(j)
+        if len(got_all) > 40:
+            break
+    want_set = {j for n in watched for j in put_in[n]}
+    if set(got_all) != want_set:
+        extra = sorted(j.id for j in set(got_all) - want_set)
+        missing = sorted(j.id for j in want_set - set(got_all))
+        raise StageFailure(
+            f"worker 5 watches {', '.join(watched)} and reserved {len(got_all)} jobs\n"
+            f"  expected the {len(want_set)} jobs put in those tubes\n"
+            + (f"  jobs from other tubes: {extra}\n" if extra else "")
+            + (f"  missing: {missing}" if missing else ""),
+            "reserve looks at every tube the connection watches, and only those",
+        )
+    for n in watched:
+        ids = [j.id for j in got_all if j in put_in[n]]
+        if ids != sorted(ids):
+            raise StageFailure(f"worker 5 reserved the jobs of {n} in the order {ids}\n  expected the order of their puts {sorted(ids)}")
+    h.log(f"worker 5 got the {len(got_all)} jobs of its tubes, each tube in order.")
+
+
+# --- 3 -----------------------------------------------------------------------------------
+@tester.stage("competing-consumers")
+def competing_consumers(h: Harness) -> None:
+    port, _ = start(h)
+    producer = Client(h, port, "producer")
+    waiting = Client(h, port, "consumer 1")
+    began = time.monotonic()
+    job = waiting.reserve(1, wait=6)
+    took = time.monotonic() - began
+    if job is not None:
+        raise StageFailure(f"consumer 1 sent reserve-with-timeout 1 on an empty queue\n  expected TIMED_OUT\n       got RESERVED {job.id}")
+    if took < 1 - EARLY_SLACK:
+        raise StageFailure(
+            f"consumer 1 sent reserve-with-timeout 1 on an empty queue\n  expected TIMED_OUT after about 1 s\n"
+            f"       got TIMED_OUT after {took:.2f} s",
+            "reserve-with-timeout N waits up to N seconds for a job before answering TIMED_OUT",
+        )
+
+    consumers = [waiting] + [Client(h, port, f"consumer {n}") for n in range(2, 5)]
+    for c in consumers:
+        c.send("reserve-with-timeout 20")
+    for c in consumers:
+        c.conn.expect_silence(0.3, "to reserve-with-timeout 20 while the queue is empty (it must wait)")
+    h.log("Four consumers wait; the producer puts four jobs.")
+    jobs = {Job(producer.put(b), b) for b in (body(h, f"-{n}") for n in range(4))}
+    got: dict[str, Job] = {}
+    for c in consumers:
+        j = c.reserved("reserve-with-timeout 20", wait=10, hint="a waiting reserve gets the next job put in a tube it watches")
+        if j is None:
+            raise StageFailure(f"{c.name} sent reserve-with-timeout 20 before four jobs were put\n  expected RESERVED <id> <bytes>\n       got TIMED_OUT")
+        got[c.name] = j
+    check_each_once(got, jobs)
+    for c in consumers:
+        c.delete(got[c.name].id)
+
+    h.log("A reserve without a timeout waits for as long as it takes.")
+    consumers[0].send("reserve")
+    consumers[0].conn.expect_silence(0.5, "to reserve while the queue is empty")
+    b = body(h)
+    j = Job(producer.put(b), b)
+    expect_job(consumers[0], consumers[0].reserved("reserve", wait=5), j, "reserve")
+    consumers[0].delete(j.id)
+
+    library_consumers(h, port, producer)
+
+
+def check_each_once(got: dict[str, Job], jobs: set[Job]) -> None:
+    seen: dict[int, str] = {}
+    for name, job in got.items():
+        if job.id in seen:
+            raise StageFailure(
+                f"{seen[job.id]} and {name} both reserved job {job.id}\n  expected each job handed to one consumer only",
+                "a reserved job leaves the ready queue: take it out before you answer, so no other "
+                "waiting consumer can get it",
+            )
+        seen[job.id] = name
+    if set(got.values()) != jobs:
+        raise StageFailure(
+            f"the consumers reserved {sorted(j.id for j in got.values())}\n  expected the jobs put: "
+            f"{sorted(j.id for j in jobs)}, with their bodies"
+        )
+
+
+def library_consumers(h: Harness, port: int, producer: Client) -> None:
+    """Three greenstalk clients (a real beanstalk library) drain 150 jobs while they are put."""
+    count = 150
+    bodies = [body(h, f"-{n}") for n in range(count)]
+    h.log(f"Three consumers using greenstalk (a beanstalk client library) take {count} jobs as they are put…")
+    delivered: list[tuple[str, int, bytes]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def consume(name: str) -> None:
+        try:
+            with greenstalk.Client(("127.0.0.1", port), encoding=None) as client:
+                while not stop.is_set():
+                    try:
+                        job = client.reserve(timeout=1)
+                    except greenstalk.TimedOutError:
+                        continue
+                    assert isinstance(job.body, bytes)
+                    with lock:
+                        delivered.append((name, job.id, job.body))
+                    client.delete(job)
+        except (greenstalk.Error, OSError) as exc:
+            with lock:
+                errors.append(f"{name}: {type(exc).__name__} {exc}")
+
+    threads = [threading.Thread(target=consume, args=(f"greenstalk consumer {n}",), daemon=True) for n in (1, 2, 3)]
+    for t in threads:
+        t.start()
+    ids = producer.put_many(bodies)
+    deadline = time.monotonic() + min(20.0, h.remaining() - 2)
+    while time.monotonic() < deadline:
+        with lock:
+            if len(delivered) >= count or errors:
+                break
+        h.sleep(0.05)
+    stop.set()
+    for t in threads:
+        t.join(timeout=3)
+    if errors:
+        raise StageFailure(
+            f"a greenstalk consumer failed: {errors[0]}",
+            "greenstalk sends reserve-with-timeout 1 and delete <id>; its error names the reply it did not expect",
+        )
+    want = dict(zip(ids, bodies, strict=True))
+    by_id: dict[int, list[str]] = {}
+    for name, job_id, job_body in delivered:
+        by_id.setdefault(job_id, []).append(name)
+        if want.get(job_id) != job_body:
+            raise StageFailure(f"{name} reserved job {job_id} with body {short(job_body)}\n  expected "
+                               + (f"body {short(want[job_id])}" if job_id in want else f"one of the {count} ids put"))
+    twice = {i: names for i, names in by_id.items() if len(names) > 1}
+    if twice:
+        i, names = next(iter(twice.items()))
+        raise StageFailure(
+            f"job {i} was reserved {len(names)} times ({', '.join(names)}), and deleted each time\n"
+            "  expected each job handed to one consumer",
+            "take a job out of the ready queue as you hand it out, in one step no other connection can interleave with",
+        )
+    missing = sorted(set(want) - set(by_id))
+    if missing:
+        raise StageFailure(
+            f"{len(missing)} of {count} jobs were never handed to the three consumers (first: {missing[:5]})\n"
+            "  expected every job put to reach one consumer",
+            "every waiting reserve must be woken when a job is put, not only the first one",
+        )
+    spread = {name: sum(1 for d in delivered if d[0] == name) for name in sorted({d[0] for d in delivered})}
+    h.log(f"All {count} jobs delivered once: " + ", ".join(f"{n.split()[-1]}: {k}" for n, k in spread.items()) + ".")
+
+
+
+# --- 4 -----------------------------------------------------------------------------------
+NUDGE_AFTER = 0.7
+"""Seconds after a TTR runs out at which the holder sends a command that changes nothing."""
+
+
+def nudge(h: Harness, holder: Client, after: float) -> None:
+    """The holder of expiring jobs sends ``use default`` once their TTR has run out.
+
+    beanstalkd 1.12 can lose a silent connection's TTR timer (it drops the connection from
+    its timer heap when the timer fires a hair early, beanstalkd PR #334) until that
+    connection's next command: without this, the oracle fails a third of the runs. The
+    command changes no job, and by then a correct server has released the jobs already.
+    """
+    h.sleep(after)
+    holder.expect("use default", "USING default")
+
+
+@tester.stage("ttr-redelivery")
+def ttr_redelivery(h: Harness) -> None:
+    port, _ = start(h)
+    producer = Client(h, port, "producer")
+    slow, other = Client(h, port, "worker 1"), Client(h, port, "worker 2")
+    b = body(h)
+    job = Job(producer.put(b, ttr=2), b)
+    # The holders use reserve, not reserve-with-timeout: beanstalkd keeps a spent
+    # reserve-with-timeout's timer on the connection, which can hold back that connection's
+    # TTR expiries until its next command.
+    expect_job(slow, slow.reserve(None), job, "reserve")
+    h.log("worker 1 holds the job (TTR 2 s) and does not delete it; worker 2 waits for it.")
+    began = time.monotonic()
+    other.send("reserve-with-timeout 10")
+    nudge(h, slow, 2 + NUDGE_AFTER)
+    got = other.reserved("reserve-with-timeout 10", wait=10)
+    took = time.monotonic() - began
+    expect_job(
+        other, got, job, "reserve-with-timeout 10",
+        "a reserved job that is not deleted within its TTR (the third number of its put) goes back "
+        "to the ready queue, and a waiting reserve gets it",
+    )
+    if took < 2 - EARLY_SLACK - 0.5:
+        raise StageFailure(
+            f"worker 2 got job {job.id} {took:.2f} s after worker 1 reserved it\n  expected it back only "
+            "when its TTR of 2 s had run out",
+            "the TTR counts from the moment of the reserve; until then the job belongs to worker 1",
+        )
+    h.log(f"worker 2 got it {took:.1f} s later.")
+    slow.delete(job.id, expected="NOT_FOUND",
+                hint="worker 1's TTR ran out and worker 2 holds the job now: worker 1 may no longer delete it")
+    other.delete(job.id)
+
+    h.log("A job deleted within its TTR never comes back.")
+    b = body(h)
+    done = Job(producer.put(b, ttr=1), b)
+    expect_job(slow, slow.reserve(None), done, "reserve")
+    slow.delete(done.id)
+    other.reserve_none(2, hint="a deleted job is done: it must not come back when its TTR would have run out")
+
+    h.log("A worker that disconnects gives its jobs back at once.")
+    quitter = Client(h, port, "worker 3")
+    b = body(h)
+    held = Job(producer.put(b, ttr=60), b)
+    expect_job(quitter, quitter.reserve(0), held, "reserve-with-timeout 0")
+    quitter.close()
+    began = time.monotonic()
+    got = other.reserve(5, wait=7)
+    expect_job(
+        other, got, held, "reserve-with-timeout 5 (the job's TTR is 60 s)",
+        "when a connection closes, every job it held goes back to ready at once, long before its TTR",
+    )
+    other.delete(held.id)
+
+    h.log("worker 1 reserves five jobs with a TTR of 2 s, deletes two, then stops; worker 2 gets the other three.")
+    bodies = [body(h, f"-{n}") for n in range(5)]
+    ids = [producer.put(x, ttr=2, quiet=True) for x in bodies]
+    jobs = [slow.reserve_job(None, quiet=True) for _ in ids]
+    if {j.id for j in jobs} != set(ids):
+        raise StageFailure(f"worker 1 reserved {[j.id for j in jobs]}\n  expected the five jobs put: {ids}")
+    kept = h.random.sample(jobs, 2)
+    for j in kept:
+        slow.delete(j.id, quiet=True)
+    nudge(h, slow, 2 + NUDGE_AFTER)
+    back: list[Job] = []
+    deadline = time.monotonic() + 10
+    while len(back) < 3 and time.monotonic() < deadline:
+        j = other.reserve(4, wait=6, quiet=True)
+        if j is None:
+            break
+        back.append(j)
+        other.delete(j.id, quiet=True)
+    want = {j for j in jobs if j not in kept}
+    if set(back) != want:
+        raise StageFailure(
+            f"worker 2 got {sorted(j.id for j in back)} after worker 1's TTRs ran out\n  expected the three "
+            f"jobs worker 1 did not delete: {sorted(j.id for j in want)}",
+            "every reserved job has its own deadline; when it passes, that job (and only one not deleted) goes back",
+        )
+    other.reserve_none(0)
+    h.log("The three undeleted jobs came back, each once; the two deleted ones did not.")
+
+
+# --- 5 -----------------------------------------------------------------------------------
+@tester.stage("release-delay")
+def release_delay(h: Harness) -> None:
+    port, _ = start(h)
+    producer, worker = Client(h, port, "producer"), Client(h, port, "worker")
+    b = body(h)
+    job = Job(producer.put(b), b)
+    expect_job(worker, worker.reserve(0), job, "reserve-with-timeout 0")
+    worker.expect(f"release {job.id} {PRI} 0", "RELEASED", hint="release <id> <pri> <delay> answers RELEASED")
+    expect_job(worker, worker.reserve(0), job, "reserve-with-timeout 0",
+               "a job released with delay 0 is ready again at once")
+
+    h.log("Released with a delay of 2 s: invisible until then.")
+    worker.expect(f"release {job.id} {PRI} 2", "RELEASED")
+    began = time.monotonic()
+    worker.reserve_none(0, hint="a job released with a delay is not ready until the delay has passed")
+    got = worker.reserve(10, wait=12)
+    took = time.monotonic() - began
+    expect_job(worker, got, job, "reserve-with-timeout 10",
+               "once its delay has passed, a released job is ready again, without any other command")
+    if took < 2 - EARLY_SLACK - 0.5:
+        raise StageFailure(f"worker got job {job.id} back {took:.2f} s after release with delay 2\n  expected it after about 2 s")
+    h.log(f"It came back after {took:.1f} s.")
+
+    stranger = Client(h, port, "client 3")
+    stranger.expect(f"release {job.id} {PRI} 0", "NOT_FOUND",
+                    hint="only the connection that reserved a job may release it")
+    worker.delete(job.id)
+
+    h.log("A put with a delay, then one without: the second is reserved first.")
+    late_body, now_body = body(h, "-late"), body(h, "-now")
+    late = Job(producer.put(late_body, delay=2), late_body)
+    now = Job(producer.put(now_body), now_body)
+    began = time.monotonic()
+    expect_job(worker, worker.reserve(0), now, "reserve-with-timeout 0",
+               "a job put with a delay waits that many seconds before it is ready; the other one is ready now")
+    worker.delete(now.id)
+    got = worker.reserve(10, wait=12)
+    took = time.monotonic() - began
+    expect_job(worker, got, late, "reserve-with-timeout 10")
+    if took < 2 - EARLY_SLACK - 0.5:
+        raise StageFailure(f"the job put with delay 2 was reserved {took:.2f} s after its put\n  expected after about 2 s")
+    worker.delete(late.id)
+
+    h.log("A flaky job: the worker releases it with a delay of 1 s three times, then deletes it.")
+    b = body(h)
+    flaky = Job(producer.put(b), b)
+    for attempt in range(1, 4):
+        expect_job(worker, worker.reserve(10, wait=12), flaky, "reserve-with-timeout 10",
+                   "a released job comes back after its delay, as many times as it is released")
+        worker.expect(f"release {flaky.id} {PRI} 1", "RELEASED")
+    expect_job(worker, worker.reserve(10, wait=12), flaky, "reserve-with-timeout 10")
+    worker.delete(flaky.id)
+    worker.reserve_none(0)
+
+
+# --- 6 -----------------------------------------------------------------------------------
+TUBE_COUNTS = ("current-jobs-ready", "current-jobs-reserved", "current-jobs-delayed", "current-jobs-buried")
+
+
+def expect_stats(c: Client, line: str, want: dict[str, object], hint: str | None = None) -> None:
+    stats = c.stats(line)
+    for k, v in want.items():
+        if stats.get(k) != v:
+            shown = "missing" if k not in stats else repr(stats[k])
+            raise StageFailure(
+                f"{c.name} sent {line}\n  expected {k}: {v}\n       got {k}: {shown}",
+                hint or "stats answer YAML lines \"key: value\" with the current counts",
+            )
+
+
+@tester.stage("bury-kick")
+def bury_kick(h: Harness) -> None:
+    port, _ = start(h)
+    tube = tube_name(h, "jobs")
+    producer, worker = Client(h, port, "producer"), Client(h, port, "worker")
+    producer.expect(f"use {tube}", f"USING {tube}")
+    worker.expect(f"watch {tube}", "WATCHING 2")
+    b = body(h)
+    poison = Job(producer.put(b), b)
+    h.log("A poison job: the worker gives it back after each failure and buries it on its third delivery.")
+    for delivery in range(1, 4):
+        expect_job(worker, worker.reserve(0), poison, "reserve-with-timeout 0")
+        expect_stats(worker, f"stats-job {poison.id}", {"id": poison.id, "tube": tube, "state": "reserved", "reserves": delivery},
+                     "stats-job counts how many times the job was reserved (reserves), and shows its tube and state")
+        if delivery < 3:
+            worker.expect(f"release {poison.id} {PRI} 0", "RELEASED")
+    worker.expect(f"bury {poison.id} {PRI}", "BURIED", hint="bury <id> <pri> answers BURIED")
+    worker.reserve_none(0, hint="a buried job is set aside: reserve never hands it out")
+    expect_stats(worker, f"stats-job {poison.id}", {"state": "buried", "reserves": 3, "buries": 1})
+    others = [Job(producer.put(x), x) for x in (body(h, f"-{n}") for n in range(3))]
+    ok = others[0]
+    expect_job(worker, worker.reserve(0), ok, "reserve-with-timeout 0")
+    expect_stats(producer, f"stats-tube {tube}", {"name": tube, "current-jobs-ready": 2, "current-jobs-reserved": 1, "current-jobs-delayed": 0, "current-jobs-buried": 1, "total-jobs": 4},
+                 "stats-tube counts the tube's jobs in each state now, and every job ever put there (total-jobs)")
+    for j in others[1:]:
+        expect_job(worker, worker.reserve(0), j, "reserve-with-timeout 0")
+        worker.expect(f"bury {j.id} {PRI}", "BURIED")
+    worker.delete(ok.id)
+    expect_stats(producer, f"stats-tube {tube}", {"current-jobs-ready": 0, "current-jobs-reserved": 0, "current-jobs-buried": 3})
+    producer.expect("stats-tube no-such-tube", "NOT_FOUND", hint="stats-tube of a tube nobody uses or watches answers NOT_FOUND")
+    stranger = Client(h, port, "client 3")
+    stranger.expect(f"bury {poison.id} {PRI}", "NOT_FOUND", hint="only the connection holding a reserved job may bury it")
+
+    h.log("kick works on the producer's tube (its use): at most the number asked.")
+    producer.expect("kick 2", "KICKED 2", hint="kick <n> moves up to n buried jobs of the used tube back to ready and answers KICKED <count>")
+    stranger.expect("kick 10", "KICKED 0", hint="kick moves jobs of the connection's used tube only (default here)")
+    producer.expect("kick 10", "KICKED 1", hint="the third buried job is still there: kick 10 moves it")
+    back: list[Job] = []
+    while (j := worker.reserve(0)) is not None:
+        back.append(j)
+        worker.delete(j.id)
+        if len(back) > 5:
+            break
+    want = {poison, *others[1:]}
+    if set(back) != want:
+        raise StageFailure(
+            f"after the kicks, worker reserved {sorted(j.id for j in back)}\n  expected the three buried jobs "
+            f"{sorted(j.id for j in want)}, with their bodies"
+        )
+    expect_stats(producer, f"stats-tube {tube}", {"current-jobs-buried": 0, "current-jobs-ready": 0, "total-jobs": 4})
+
+
+# --- 7 -----------------------------------------------------------------------------------
+HINT_LOST = (
+    "every job answered INSERTED must be in a file under --data-dir before the reply is sent, and "
+    "the program must read its files back when it starts"
+)
+
+
+@tester.stage("durable-jobs")
+def durable_jobs(h: Harness) -> None:
+    folder = data_dir(h)
+    port, process = start(h, folder)
+    tubes_ = [tube_name(h, "mail"), tube_name(h, "billing")]
+    producer, worker = Client(h, port, "producer"), Client(h, port, "worker")
+    put: dict[int, tuple[str, bytes]] = {}
+    for tube in tubes_:
+        producer.expect(f"use {tube}", f"USING {tube}")
+        worker.call(f"watch {tube}")
+        bodies = [body(h, f"-{n}") for n in range(12)]
+        bodies[0] = b"line one\r\nline two"
+        for i, b in zip(producer.put_many(bodies), bodies, strict=True):
+            put[i] = (tube, b)
+    ids = sorted(put)
+    worker.expect("ignore default", "WATCHING 2")
+    reserved = [worker.reserve_job(0, quiet=True) for _ in range(12)]
+    deleted = {j.id for j in h.random.sample(reserved, 6)}
+    rest = [j for j in reserved if j.id not in deleted]
+    buried = {j.id for j in rest[:3]}
+    held = {j.id for j in rest[3:]}
+    h.log(f"The worker reserved 12 jobs, deletes 6, buries 3 and still holds 3 when the server dies.")
+    for i in sorted(deleted):
+        worker.delete(i, quiet=True)
+    for i in sorted(buried):
+        worker.expect(f"bury {i} {PRI}", "BURIED")
+    h.log("Killing your program with SIGKILL (no chance to save anything on exit).")
+    for c in (producer, worker):
+        c.conn.close()
+    h.kill(process)
+    h.log("Starting it again on the same --data-dir…")
+    port, process = start(h, folder)
+    worker = Client(h, port, "worker (run 2)")
+    producer = Client(h, port, "producer (run 2)")
+    for tube in tubes_:
+        worker.call(f"watch {tube}")
+    worker.expect("ignore default", "WATCHING 2")
+    for tube in tubes_:
+        mine = [i for i in ids if put[i][0] == tube]
+        expect_stats(
+            worker, f"stats-tube {tube}",
+            {"current-jobs-buried": sum(1 for i in mine if i in buried),
+             "current-jobs-ready": sum(1 for i in mine if i not in buried and i not in deleted),
+             "current-jobs-reserved": 0},
+            "after a restart: deleted jobs stay deleted, buried jobs stay buried, and jobs that were "
+            "reserved when the server died are ready again",
+        )
+    got: list[Job] = []
+    while (j := worker.reserve(0, quiet=True)) is not None:
+        got.append(j)
+        if len(got) > len(ids):
+            break
+    want = {Job(i, put[i][1]) for i in ids if i not in deleted and i not in buried}
+    if set(got) != want:
+        lost = sorted(j.id for j in want - set(got))
+        back = sorted(j.id for j in set(got) if j.id in deleted)
+        raise StageFailure(
+            f"after a restart on the same --data-dir, worker reserved {len(got)} jobs\n  expected the "
+            f"{len(want)} jobs neither deleted nor buried (including the 3 held at the crash)"
+            + (f"\n  lost: {lost}" if lost else "") + (f"\n  deleted, yet back: {back}" if back else ""),
+            "a delete must be logged too (or the job comes back)" if back else HINT_LOST,
+        )
+    h.log(f"All {len(want)} jobs came back with their ids and bodies; none of the deleted ones.")
+    for j in got:
+        worker.delete(j.id, quiet=True)
+    producer.expect(f"use {tubes_[0]}", f"USING {tubes_[0]}")
+    new = producer.put(body(h))
+    if new <= ids[-1]:
+        raise StageFailure(
+            f"producer (run 2) put a job and got INSERTED {new}\n  expected an id greater than {ids[-1]}, "
+            "the highest id of the first run",
+            "start the id counter above every id in your log: an id must never be handed out twice",
+        )
+    producer.delete(new)
+    for tube in tubes_:
+        producer.expect(f"use {tube}", f"USING {tube}")
+        n = sum(1 for i in buried if put[i][0] == tube)
+        producer.expect("kick 10", f"KICKED {n}", hint="buried jobs must still be buried after a restart")
+    kicked: list[Job] = []
+    while (j := worker.reserve(0, quiet=True)) is not None:
+        kicked.append(j)
+        if len(kicked) > 10:
+            break
+    want_buried = {Job(i, put[i][1]) for i in buried}
+    if set(kicked) != want_buried:
+        raise StageFailure(
+            f"after kicking both tubes, worker reserved {sorted(j.id for j in kicked)}\n  expected the buried "
+            f"jobs {sorted(buried)}, with their bodies",
+            HINT_LOST,
+        )
+    for j in kicked:
+        worker.delete(j.id, quiet=True)
+    worker.reserve_none(0)
+
+    h.log("Starting your program on a new, empty --data-dir: it must know no job.")
+    h.kill(process)
+    port, _ = start(h, data_dir(h, "empty"))
+    fresh = Client(h, port, "client (empty data dir)")
+    for tube in tubes_:
+        fresh.call(f"watch {tube}")
+    fresh.reserve_none(0, hint="this run has an empty --data-dir: keep your files inside the --data-dir folder, not in the working directory")
