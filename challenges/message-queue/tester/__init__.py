@@ -10,6 +10,7 @@ cannot break, an upper bound seconds later.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,7 @@ import greenstalk
 from crack.harness import Harness, ProgramProcess, StageFailure
 from crack.tester import Tester
 
-from .client import PRI, Client, Job, short
+from .client import PRI, Client, Job, hinted, short
 
 tester = Tester("message-queue")
 
@@ -51,7 +52,7 @@ def tube_name(h: Harness, base: str) -> str:
 
 
 def check_ids(ids: list[int], what: str) -> None:
-    for before, after in zip(ids, ids[1:], strict=False):
+    for before, after in itertools.pairwise(ids):
         if after <= before:
             raise StageFailure(
                 f"{what}: job ids {before} then {after}\n  expected each new job's id to be greater than "
@@ -64,7 +65,8 @@ def expect_job(c: Client, job: Job | None, want: Job, sent: str, hint: str | Non
     got = "TIMED_OUT" if job is None else f"RESERVED {job.id} {len(job.body)} (body {short(job.body)})"
     if job != want:
         raise StageFailure(
-            f"{c.name} sent {sent}\n  expected RESERVED {want.id} {len(want.body)} (body {short(want.body)})\n"
+            f"{c.name} sent {sent}\n"
+            f"  expected RESERVED {want.id} {len(want.body)} (body {short(want.body)})\n"
             f"       got {got}",
             hint,
         )
@@ -108,7 +110,10 @@ def put_reserve(h: Harness) -> None:
     c.delete(job.id)
     job2 = c.reserve_job(0, hint="the second job is still ready after the first was reserved and deleted")
     if (job.id, job2.id) != (first, second):
-        raise StageFailure(f"client 1 reserved jobs {job.id} then {job2.id}\n  expected {first} then {second} (the order of their puts)")
+        raise StageFailure(
+            f"client 1 reserved jobs {job.id} then {job2.id}\n"
+            f"  expected {first} then {second} (the order of their puts)"
+        )
     c.delete(job2.id)
 
     bodies = [body(h, f"-{n}") for n in range(60)]
@@ -116,12 +121,17 @@ def put_reserve(h: Harness) -> None:
     check_ids(ids, "60 pipelined puts")
     h.log("Reserving and deleting all 60, in one write each…")
     c.conn.send(b"reserve-with-timeout 0\r\n" * 60)
-    got = [c.reserved("reserve-with-timeout 0", quiet=True) for _ in range(60)]
+    replies = [c.reserved("reserve-with-timeout 0", quiet=True) for _ in range(60)]
     want = [Job(i, b) for i, b in zip(ids, bodies, strict=True)]
-    for index, (g, w) in enumerate(zip(got, want, strict=True)):
+    for index, (g, w) in enumerate(zip(replies, want, strict=True)):
         if g != w:
-            expect_job(c, g, w, f"reserve-with-timeout 0 (the {index + 1}th of 60 in one write)",
-                       "handle every complete command in what you read, in order, before reading again")
+            expect_job(
+                c,
+                g,
+                w,
+                f"reserve-with-timeout 0 (the {index + 1}th of 60 in one write)",
+                "handle every complete command in what you read, in order, before reading again",
+            )
     c.conn.send(b"".join(f"delete {i}\r\n".encode() for i in ids))
     for i in ids:
         reply = c.read(f"delete {i}", quiet=True)
@@ -136,19 +146,39 @@ def tubes(h: Harness) -> None:
     port, _ = start(h)
     orders, emails = tube_name(h, "orders"), tube_name(h, "emails")
     producer = Client(h, port, "producer")
-    producer.expect(f"use {orders}", f"USING {orders}", hint="use <tube> answers USING <tube>, the tube's name")
+    producer.expect(
+        f"use {orders}", f"USING {orders}", hint="use <tube> answers USING <tube>, the tube's name"
+    )
     order_jobs = [Job(producer.put(b), b) for b in (body(h, "-o") for _ in range(3))]
     producer.expect(f"use {emails}", f"USING {emails}")
     email_jobs = [Job(producer.put(b), b) for b in (body(h, "-e") for _ in range(3))]
     check_ids([j.id for j in order_jobs + email_jobs], "puts in two tubes")
 
     mail = Client(h, port, "mail worker")
-    mail.expect(f"watch {emails}", "WATCHING 2", hint="a new connection watches the tube named default; watch adds one, and the reply counts the watched tubes")
-    mail.expect("ignore default", "WATCHING 1", hint="ignore removes a tube from the watch list and answers with the count left")
-    mail.expect(f"ignore {emails}", "NOT_IGNORED", hint="a connection must watch at least one tube: ignoring the last one answers NOT_IGNORED")
+    mail.expect(
+        f"watch {emails}",
+        "WATCHING 2",
+        hint="a new connection watches the tube named default; watch adds one, and the reply "
+        "counts the watched tubes",
+    )
+    mail.expect(
+        "ignore default",
+        "WATCHING 1",
+        hint="ignore removes a tube from the watch list and answers with the count left",
+    )
+    mail.expect(
+        f"ignore {emails}",
+        "NOT_IGNORED",
+        hint="a connection must watch at least one tube: ignoring the last one answers NOT_IGNORED",
+    )
     for job in email_jobs:
-        expect_job(mail, mail.reserve(0), job, "reserve-with-timeout 0",
-                   "reserve hands out jobs only from the tubes this connection watches, oldest first")
+        expect_job(
+            mail,
+            mail.reserve(0),
+            job,
+            "reserve-with-timeout 0",
+            "reserve hands out jobs only from the tubes this connection watches, oldest first",
+        )
     mail.reserve_none(0, hint=f"the jobs of {orders} are not for a connection that watches only {emails}")
 
     other = Client(h, port, "worker 2")
@@ -162,9 +192,13 @@ def tubes(h: Harness) -> None:
     job = Job(plain.put(body(h, "-d")), b"")
     h.log("client 4 never sent use: its job goes to the tube named default.")
     mail.reserve_none(0, hint="use is per connection: a connection that never sent use puts into default")
-    got = other.reserve_job(0, hint="a connection that never sent use puts into default, which worker 2 still watches")
+    got = other.reserve_job(
+        0, hint="a connection that never sent use puts into default, which worker 2 still watches"
+    )
     if got.id != job.id:
-        raise StageFailure(f"worker 2 reserved job {got.id}\n  expected job {job.id}, put by client 4 into default")
+        raise StageFailure(
+            f"worker 2 reserved job {got.id}\n  expected job {job.id}, put by client 4 into default"
+        )
     for j in [*email_jobs]:
         mail.delete(j.id, quiet=True)
     for j in [*order_jobs, got]:
@@ -184,8 +218,8 @@ def tubes(h: Harness) -> None:
         w.call(f"watch {n}")
     w.expect("ignore default", "WATCHING 2")
     got_all: list[Job] = []
-    while (j := w.reserve(0, quiet=True)) is not None:
-        got_all.append(j)
+    while (found := w.reserve(0, quiet=True)) is not None:
+        got_all.append(found)
         if len(got_all) > 40:
             break
     want_set = {j for n in watched for j in put_in[n]}
@@ -202,7 +236,10 @@ def tubes(h: Harness) -> None:
     for n in watched:
         ids = [j.id for j in got_all if j in put_in[n]]
         if ids != sorted(ids):
-            raise StageFailure(f"worker 5 reserved the jobs of {n} in the order {ids}\n  expected the order of their puts {sorted(ids)}")
+            raise StageFailure(
+                f"worker 5 reserved the jobs of {n} in the order {ids}\n"
+                f"  expected the order of their puts {sorted(ids)}"
+            )
     h.log(f"worker 5 got the {len(got_all)} jobs of its tubes, each tube in order.")
 
 
@@ -216,10 +253,14 @@ def competing_consumers(h: Harness) -> None:
     job = waiting.reserve(1, wait=6)
     took = time.monotonic() - began
     if job is not None:
-        raise StageFailure(f"consumer 1 sent reserve-with-timeout 1 on an empty queue\n  expected TIMED_OUT\n       got RESERVED {job.id}")
+        raise StageFailure(
+            "consumer 1 sent reserve-with-timeout 1 on an empty queue\n"
+            f"  expected TIMED_OUT\n       got RESERVED {job.id}"
+        )
     if took < 1 - EARLY_SLACK:
         raise StageFailure(
-            f"consumer 1 sent reserve-with-timeout 1 on an empty queue\n  expected TIMED_OUT after about 1 s\n"
+            "consumer 1 sent reserve-with-timeout 1 on an empty queue\n"
+            "  expected TIMED_OUT after about 1 s\n"
             f"       got TIMED_OUT after {took:.2f} s",
             "reserve-with-timeout N waits up to N seconds for a job before answering TIMED_OUT",
         )
@@ -230,12 +271,23 @@ def competing_consumers(h: Harness) -> None:
     for c in consumers:
         c.conn.expect_silence(0.3, "to reserve-with-timeout 20 while the queue is empty (it must wait)")
     h.log("Four consumers wait; the producer puts four jobs.")
-    jobs = {Job(producer.put(b), b) for b in (body(h, f"-{n}") for n in range(4))}
+    with hinted(
+        "while consumers wait in reserve, your server must go on answering other connections: "
+        "a waiting reserve must not block the whole server"
+    ):
+        jobs = {Job(producer.put(b), b) for b in (body(h, f"-{n}") for n in range(4))}
     got: dict[str, Job] = {}
     for c in consumers:
-        j = c.reserved("reserve-with-timeout 20", wait=10, hint="a waiting reserve gets the next job put in a tube it watches")
+        with hinted(
+            "a waiting reserve must get a job as soon as one is put in a tube it watches, not "
+            "look at the queue only when its timeout ends"
+        ):
+            j = c.reserved("reserve-with-timeout 20", wait=10)
         if j is None:
-            raise StageFailure(f"{c.name} sent reserve-with-timeout 20 before four jobs were put\n  expected RESERVED <id> <bytes>\n       got TIMED_OUT")
+            raise StageFailure(
+                f"{c.name} sent reserve-with-timeout 20 before four jobs were put\n"
+                "  expected RESERVED <id> <bytes>\n       got TIMED_OUT"
+            )
         got[c.name] = j
     check_each_once(got, jobs)
     for c in consumers:
@@ -257,7 +309,8 @@ def check_each_once(got: dict[str, Job], jobs: set[Job]) -> None:
     for name, job in got.items():
         if job.id in seen:
             raise StageFailure(
-                f"{seen[job.id]} and {name} both reserved job {job.id}\n  expected each job handed to one consumer only",
+                f"{seen[job.id]} and {name} both reserved job {job.id}\n"
+                "  expected each job handed to one consumer only",
                 "a reserved job leaves the ready queue: take it out before you answer, so no other "
                 "waiting consumer can get it",
             )
@@ -295,7 +348,9 @@ def library_consumers(h: Harness, port: int, producer: Client) -> None:
             with lock:
                 errors.append(f"{name}: {type(exc).__name__} {exc}")
 
-    threads = [threading.Thread(target=consume, args=(f"greenstalk consumer {n}",), daemon=True) for n in (1, 2, 3)]
+    threads = [
+        threading.Thread(target=consume, args=(f"greenstalk consumer {n}",), daemon=True) for n in (1, 2, 3)
+    ]
     for t in threads:
         t.start()
     ids = producer.put_many(bodies)
@@ -311,33 +366,40 @@ def library_consumers(h: Harness, port: int, producer: Client) -> None:
     if errors:
         raise StageFailure(
             f"a greenstalk consumer failed: {errors[0]}",
-            "greenstalk sends reserve-with-timeout 1 and delete <id>; its error names the reply it did not expect",
+            "greenstalk sends reserve-with-timeout 1 and delete <id>; its error names the "
+            "reply it did not expect",
         )
     want = dict(zip(ids, bodies, strict=True))
     by_id: dict[int, list[str]] = {}
     for name, job_id, job_body in delivered:
         by_id.setdefault(job_id, []).append(name)
         if want.get(job_id) != job_body:
-            raise StageFailure(f"{name} reserved job {job_id} with body {short(job_body)}\n  expected "
-                               + (f"body {short(want[job_id])}" if job_id in want else f"one of the {count} ids put"))
+            raise StageFailure(
+                f"{name} reserved job {job_id} with body {short(job_body)}\n  expected "
+                + (f"body {short(want[job_id])}" if job_id in want else f"one of the {count} ids put")
+            )
     twice = {i: names for i, names in by_id.items() if len(names) > 1}
     if twice:
         i, names = next(iter(twice.items()))
         raise StageFailure(
             f"job {i} was reserved {len(names)} times ({', '.join(names)}), and deleted each time\n"
             "  expected each job handed to one consumer",
-            "take a job out of the ready queue as you hand it out, in one step no other connection can interleave with",
+            "take a job out of the ready queue as you hand it out, in one step no other "
+            "connection can interleave with",
         )
     missing = sorted(set(want) - set(by_id))
     if missing:
         raise StageFailure(
-            f"{len(missing)} of {count} jobs were never handed to the three consumers (first: {missing[:5]})\n"
-            "  expected every job put to reach one consumer",
+            f"{len(missing)} of {count} jobs were never handed to the three consumers "
+            f"(first: {missing[:5]})\n  expected every job put to reach one consumer",
             "every waiting reserve must be woken when a job is put, not only the first one",
         )
     spread = {name: sum(1 for d in delivered if d[0] == name) for name in sorted({d[0] for d in delivered})}
-    h.log(f"All {count} jobs delivered once: " + ", ".join(f"{n.split()[-1]}: {k}" for n, k in spread.items()) + ".")
-
+    h.log(
+        f"All {count} jobs delivered once: "
+        + ", ".join(f"{n.split()[-1]}: {k}" for n, k in spread.items())
+        + "."
+    )
 
 
 # --- 4 -----------------------------------------------------------------------------------
@@ -375,7 +437,10 @@ def ttr_redelivery(h: Harness) -> None:
     got = other.reserved("reserve-with-timeout 10", wait=10)
     took = time.monotonic() - began
     expect_job(
-        other, got, job, "reserve-with-timeout 10",
+        other,
+        got,
+        job,
+        "reserve-with-timeout 10",
         "a reserved job that is not deleted within its TTR (the third number of its put) goes back "
         "to the ready queue, and a waiting reserve gets it",
     )
@@ -386,8 +451,11 @@ def ttr_redelivery(h: Harness) -> None:
             "the TTR counts from the moment of the reserve; until then the job belongs to worker 1",
         )
     h.log(f"worker 2 got it {took:.1f} s later.")
-    slow.delete(job.id, expected="NOT_FOUND",
-                hint="worker 1's TTR ran out and worker 2 holds the job now: worker 1 may no longer delete it")
+    slow.delete(
+        job.id,
+        expected="NOT_FOUND",
+        hint="worker 1's TTR ran out and worker 2 holds the job now: worker 1 may no longer delete it",
+    )
     other.delete(job.id)
 
     h.log("A job deleted within its TTR never comes back.")
@@ -406,12 +474,18 @@ def ttr_redelivery(h: Harness) -> None:
     began = time.monotonic()
     got = other.reserve(5, wait=7)
     expect_job(
-        other, got, held, "reserve-with-timeout 5 (the job's TTR is 60 s)",
+        other,
+        got,
+        held,
+        "reserve-with-timeout 5 (the job's TTR is 60 s)",
         "when a connection closes, every job it held goes back to ready at once, long before its TTR",
     )
     other.delete(held.id)
 
-    h.log("worker 1 reserves five jobs with a TTR of 2 s, deletes two, then stops; worker 2 gets the other three.")
+    h.log(
+        "worker 1 reserves five jobs with a TTR of 2 s, deletes two, then stops; worker "
+        "2 gets the other three."
+    )
     bodies = [body(h, f"-{n}") for n in range(5)]
     ids = [producer.put(x, ttr=2, quiet=True) for x in bodies]
     jobs = [slow.reserve_job(None, quiet=True) for _ in ids]
@@ -424,17 +498,18 @@ def ttr_redelivery(h: Harness) -> None:
     back: list[Job] = []
     deadline = time.monotonic() + 10
     while len(back) < 3 and time.monotonic() < deadline:
-        j = other.reserve(4, wait=6, quiet=True)
-        if j is None:
+        came = other.reserve(4, wait=6, quiet=True)
+        if came is None:
             break
-        back.append(j)
-        other.delete(j.id, quiet=True)
+        back.append(came)
+        other.delete(came.id, quiet=True)
     want = {j for j in jobs if j not in kept}
     if set(back) != want:
         raise StageFailure(
             f"worker 2 got {sorted(j.id for j in back)} after worker 1's TTRs ran out\n  expected the three "
             f"jobs worker 1 did not delete: {sorted(j.id for j in want)}",
-            "every reserved job has its own deadline; when it passes, that job (and only one not deleted) goes back",
+            "every reserved job has its own deadline; when it passes, that job (and only one "
+            "not deleted) goes back",
         )
     other.reserve_none(0)
     h.log("The three undeleted jobs came back, each once; the two deleted ones did not.")
@@ -449,8 +524,13 @@ def release_delay(h: Harness) -> None:
     job = Job(producer.put(b), b)
     expect_job(worker, worker.reserve(0), job, "reserve-with-timeout 0")
     worker.expect(f"release {job.id} {PRI} 0", "RELEASED", hint="release <id> <pri> <delay> answers RELEASED")
-    expect_job(worker, worker.reserve(0), job, "reserve-with-timeout 0",
-               "a job released with delay 0 is ready again at once")
+    expect_job(
+        worker,
+        worker.reserve(0),
+        job,
+        "reserve-with-timeout 0",
+        "a job released with delay 0 is ready again at once",
+    )
 
     h.log("Released with a delay of 2 s: invisible until then.")
     worker.expect(f"release {job.id} {PRI} 2", "RELEASED")
@@ -458,15 +538,26 @@ def release_delay(h: Harness) -> None:
     worker.reserve_none(0, hint="a job released with a delay is not ready until the delay has passed")
     got = worker.reserve(10, wait=12)
     took = time.monotonic() - began
-    expect_job(worker, got, job, "reserve-with-timeout 10",
-               "once its delay has passed, a released job is ready again, without any other command")
+    expect_job(
+        worker,
+        got,
+        job,
+        "reserve-with-timeout 10",
+        "once its delay has passed, a released job is ready again, without any other command",
+    )
     if took < 2 - EARLY_SLACK - 0.5:
-        raise StageFailure(f"worker got job {job.id} back {took:.2f} s after release with delay 2\n  expected it after about 2 s")
+        raise StageFailure(
+            f"worker got job {job.id} back {took:.2f} s after release with delay 2\n"
+            "  expected it after about 2 s"
+        )
     h.log(f"It came back after {took:.1f} s.")
 
     stranger = Client(h, port, "client 3")
-    stranger.expect(f"release {job.id} {PRI} 0", "NOT_FOUND",
-                    hint="only the connection that reserved a job may release it")
+    stranger.expect(
+        f"release {job.id} {PRI} 0",
+        "NOT_FOUND",
+        hint="only the connection that reserved a job may release it",
+    )
     worker.delete(job.id)
 
     h.log("A put with a delay, then one without: the second is reserved first.")
@@ -474,22 +565,34 @@ def release_delay(h: Harness) -> None:
     late = Job(producer.put(late_body, delay=2), late_body)
     now = Job(producer.put(now_body), now_body)
     began = time.monotonic()
-    expect_job(worker, worker.reserve(0), now, "reserve-with-timeout 0",
-               "a job put with a delay waits that many seconds before it is ready; the other one is ready now")
+    expect_job(
+        worker,
+        worker.reserve(0),
+        now,
+        "reserve-with-timeout 0",
+        "a job put with a delay waits that many seconds before it is ready; the other one is ready now",
+    )
     worker.delete(now.id)
     got = worker.reserve(10, wait=12)
     took = time.monotonic() - began
     expect_job(worker, got, late, "reserve-with-timeout 10")
     if took < 2 - EARLY_SLACK - 0.5:
-        raise StageFailure(f"the job put with delay 2 was reserved {took:.2f} s after its put\n  expected after about 2 s")
+        raise StageFailure(
+            f"the job put with delay 2 was reserved {took:.2f} s after its put\n  expected after about 2 s"
+        )
     worker.delete(late.id)
 
     h.log("A flaky job: the worker releases it with a delay of 1 s three times, then deletes it.")
     b = body(h)
     flaky = Job(producer.put(b), b)
-    for attempt in range(1, 4):
-        expect_job(worker, worker.reserve(10, wait=12), flaky, "reserve-with-timeout 10",
-                   "a released job comes back after its delay, as many times as it is released")
+    for _attempt in range(3):
+        expect_job(
+            worker,
+            worker.reserve(10, wait=12),
+            flaky,
+            "reserve-with-timeout 10",
+            "a released job comes back after its delay, as many times as it is released",
+        )
         worker.expect(f"release {flaky.id} {PRI} 1", "RELEASED")
     expect_job(worker, worker.reserve(10, wait=12), flaky, "reserve-with-timeout 10")
     worker.delete(flaky.id)
@@ -507,7 +610,7 @@ def expect_stats(c: Client, line: str, want: dict[str, object], hint: str | None
             shown = "missing" if k not in stats else repr(stats[k])
             raise StageFailure(
                 f"{c.name} sent {line}\n  expected {k}: {v}\n       got {k}: {shown}",
-                hint or "stats answer YAML lines \"key: value\" with the current counts",
+                hint or 'stats answer YAML lines "key: value" with the current counts',
             )
 
 
@@ -523,8 +626,12 @@ def bury_kick(h: Harness) -> None:
     h.log("A poison job: the worker gives it back after each failure and buries it on its third delivery.")
     for delivery in range(1, 4):
         expect_job(worker, worker.reserve(0), poison, "reserve-with-timeout 0")
-        expect_stats(worker, f"stats-job {poison.id}", {"id": poison.id, "tube": tube, "state": "reserved", "reserves": delivery},
-                     "stats-job counts how many times the job was reserved (reserves), and shows its tube and state")
+        expect_stats(
+            worker,
+            f"stats-job {poison.id}",
+            {"id": poison.id, "tube": tube, "state": "reserved", "reserves": delivery},
+            "stats-job counts how many times the job was reserved (reserves), and shows its tube and state",
+        )
         if delivery < 3:
             worker.expect(f"release {poison.id} {PRI} 0", "RELEASED")
     worker.expect(f"bury {poison.id} {PRI}", "BURIED", hint="bury <id> <pri> answers BURIED")
@@ -533,34 +640,64 @@ def bury_kick(h: Harness) -> None:
     others = [Job(producer.put(x), x) for x in (body(h, f"-{n}") for n in range(3))]
     ok = others[0]
     expect_job(worker, worker.reserve(0), ok, "reserve-with-timeout 0")
-    expect_stats(producer, f"stats-tube {tube}", {"name": tube, "current-jobs-ready": 2, "current-jobs-reserved": 1, "current-jobs-delayed": 0, "current-jobs-buried": 1, "total-jobs": 4},
-                 "stats-tube counts the tube's jobs in each state now, and every job ever put there (total-jobs)")
+    expect_stats(
+        producer,
+        f"stats-tube {tube}",
+        {
+            "name": tube,
+            "current-jobs-ready": 2,
+            "current-jobs-reserved": 1,
+            "current-jobs-delayed": 0,
+            "current-jobs-buried": 1,
+            "total-jobs": 4,
+        },
+        "stats-tube counts the tube's jobs in each state now, and every job ever put there (total-jobs)",
+    )
     for j in others[1:]:
         expect_job(worker, worker.reserve(0), j, "reserve-with-timeout 0")
         worker.expect(f"bury {j.id} {PRI}", "BURIED")
     worker.delete(ok.id)
-    expect_stats(producer, f"stats-tube {tube}", {"current-jobs-ready": 0, "current-jobs-reserved": 0, "current-jobs-buried": 3})
-    producer.expect("stats-tube no-such-tube", "NOT_FOUND", hint="stats-tube of a tube nobody uses or watches answers NOT_FOUND")
+    expect_stats(
+        producer,
+        f"stats-tube {tube}",
+        {"current-jobs-ready": 0, "current-jobs-reserved": 0, "current-jobs-buried": 3},
+    )
+    producer.expect(
+        "stats-tube no-such-tube",
+        "NOT_FOUND",
+        hint="stats-tube of a tube nobody uses or watches answers NOT_FOUND",
+    )
     stranger = Client(h, port, "client 3")
-    stranger.expect(f"bury {poison.id} {PRI}", "NOT_FOUND", hint="only the connection holding a reserved job may bury it")
+    stranger.expect(
+        f"bury {poison.id} {PRI}", "NOT_FOUND", hint="only the connection holding a reserved job may bury it"
+    )
 
     h.log("kick works on the producer's tube (its use): at most the number asked.")
-    producer.expect("kick 2", "KICKED 2", hint="kick <n> moves up to n buried jobs of the used tube back to ready and answers KICKED <count>")
-    stranger.expect("kick 10", "KICKED 0", hint="kick moves jobs of the connection's used tube only (default here)")
+    producer.expect(
+        "kick 2",
+        "KICKED 2",
+        hint="kick <n> moves up to n buried jobs of the used tube back to ready and answers KICKED <count>",
+    )
+    stranger.expect(
+        "kick 10", "KICKED 0", hint="kick moves jobs of the connection's used tube only (default here)"
+    )
     producer.expect("kick 10", "KICKED 1", hint="the third buried job is still there: kick 10 moves it")
     back: list[Job] = []
-    while (j := worker.reserve(0)) is not None:
-        back.append(j)
-        worker.delete(j.id)
+    while (came := worker.reserve(0)) is not None:
+        back.append(came)
+        worker.delete(came.id)
         if len(back) > 5:
             break
     want = {poison, *others[1:]}
     if set(back) != want:
         raise StageFailure(
-            f"after the kicks, worker reserved {sorted(j.id for j in back)}\n  expected the three buried jobs "
+            f"after the kicks, worker reserved {sorted(j.id for j in back)}\n"
+            "  expected the three buried jobs "
             f"{sorted(j.id for j in want)}, with their bodies"
         )
-    expect_stats(producer, f"stats-tube {tube}", {"current-jobs-buried": 0, "current-jobs-ready": 0, "total-jobs": 4})
+    expect_stats(
+        producer, f"stats-tube {tube}", {"current-jobs-buried": 0, "current-jobs-ready": 0, "total-jobs": 4}
+    )
 
 
 # --- 7 -----------------------------------------------------------------------------------
@@ -590,8 +727,7 @@ def durable_jobs(h: Harness) -> None:
     deleted = {j.id for j in h.random.sample(reserved, 6)}
     rest = [j for j in reserved if j.id not in deleted]
     buried = {j.id for j in rest[:3]}
-    held = {j.id for j in rest[3:]}
-    h.log(f"The worker reserved 12 jobs, deletes 6, buries 3 and still holds 3 when the server dies.")
+    h.log("The worker reserved 12 jobs, deletes 6, buries 3 and still holds 3 when the server dies.")
     for i in sorted(deleted):
         worker.delete(i, quiet=True)
     for i in sorted(buried):
@@ -610,10 +746,13 @@ def durable_jobs(h: Harness) -> None:
     for tube in tubes_:
         mine = [i for i in ids if put[i][0] == tube]
         expect_stats(
-            worker, f"stats-tube {tube}",
-            {"current-jobs-buried": sum(1 for i in mine if i in buried),
-             "current-jobs-ready": sum(1 for i in mine if i not in buried and i not in deleted),
-             "current-jobs-reserved": 0},
+            worker,
+            f"stats-tube {tube}",
+            {
+                "current-jobs-buried": sum(1 for i in mine if i in buried),
+                "current-jobs-ready": sum(1 for i in mine if i not in buried and i not in deleted),
+                "current-jobs-reserved": 0,
+            },
             "after a restart: deleted jobs stay deleted, buried jobs stay buried, and jobs that were "
             "reserved when the server died are ready again",
         )
@@ -629,7 +768,8 @@ def durable_jobs(h: Harness) -> None:
         raise StageFailure(
             f"after a restart on the same --data-dir, worker reserved {len(got)} jobs\n  expected the "
             f"{len(want)} jobs neither deleted nor buried (including the 3 held at the crash)"
-            + (f"\n  lost: {lost}" if lost else "") + (f"\n  deleted, yet back: {back}" if back else ""),
+            + (f"\n  lost: {lost}" if lost else "")
+            + (f"\n  deleted, yet back: {back}" if back else ""),
             "a delete must be logged too (or the job comes back)" if back else HINT_LOST,
         )
     h.log(f"All {len(want)} jobs came back with their ids and bodies; none of the deleted ones.")
@@ -656,7 +796,8 @@ def durable_jobs(h: Harness) -> None:
     want_buried = {Job(i, put[i][1]) for i in buried}
     if set(kicked) != want_buried:
         raise StageFailure(
-            f"after kicking both tubes, worker reserved {sorted(j.id for j in kicked)}\n  expected the buried "
+            f"after kicking both tubes, worker reserved {sorted(j.id for j in kicked)}\n"
+            "  expected the buried "
             f"jobs {sorted(buried)}, with their bodies",
             HINT_LOST,
         )
@@ -670,4 +811,8 @@ def durable_jobs(h: Harness) -> None:
     fresh = Client(h, port, "client (empty data dir)")
     for tube in tubes_:
         fresh.call(f"watch {tube}")
-    fresh.reserve_none(0, hint="this run has an empty --data-dir: keep your files inside the --data-dir folder, not in the working directory")
+    fresh.reserve_none(
+        0,
+        hint="this run has an empty --data-dir: keep your files inside the --data-dir folder, "
+        "not in the working directory",
+    )

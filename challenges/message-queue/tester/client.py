@@ -10,7 +10,8 @@ mismatch says what was sent, what was expected and what came back, in bytes.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import yaml
@@ -74,7 +75,9 @@ class Client:
         try:
             line = raw[:-2].decode()
         except UnicodeDecodeError:
-            raise StageFailure(f"{self.name} sent {sent}\n  expected a reply line of text\n       got {show(raw)}") from None
+            raise StageFailure(
+                f"{self.name} sent {sent}\n  expected a reply line of text\n       got {show(raw)}"
+            ) from None
         parts = line.split(" ")
         body: bytes | None = None
         if parts[0] in ("RESERVED", "FOUND", "OK") and len(parts) == (2 if parts[0] == "OK" else 3):
@@ -82,9 +85,14 @@ class Client:
                 size = int(parts[-1])
             except ValueError:
                 raise StageFailure(
-                    f"{self.name} sent {sent}\n  expected {parts[0]} with a byte count\n       got {show(raw)}"
+                    f"{self.name} sent {sent}\n"
+                    f"  expected {parts[0]} with a byte count\n       got {show(raw)}"
                 ) from None
-            data = self.conn.read_exactly(size + 2, timeout=min(timeout, self.h.remaining()), waiting_for=f"the {size} bytes announced by {line}, then \\r\\n")
+            data = self.conn.read_exactly(
+                size + 2,
+                timeout=min(timeout, self.h.remaining()),
+                waiting_for=f"the {size} bytes announced by {line}, then \\r\\n",
+            )
             if not data.endswith(b"\r\n"):
                 raise StageFailure(
                     f"{self.name} sent {sent}\n  expected {size} bytes of body then \\r\\n after {line}\n"
@@ -99,7 +107,9 @@ class Client:
             self.h.log(f"{self.name}< {line}{extra}")
         return Reply(line, body, raw)
 
-    def call(self, line: str, body: bytes | None = None, *, timeout: float = REPLY_S, quiet: bool = False) -> Reply:
+    def call(
+        self, line: str, body: bytes | None = None, *, timeout: float = REPLY_S, quiet: bool = False
+    ) -> Reply:
         self.send(line, body, quiet=quiet)
         return self.read(line, timeout=timeout, quiet=quiet)
 
@@ -109,14 +119,18 @@ class Client:
             hint or _reply_hint(reply),
         )
 
-    def expect(self, line: str, expected: str, *, hint: str | None = None, body: bytes | None = None) -> Reply:
+    def expect(
+        self, line: str, expected: str, *, hint: str | None = None, body: bytes | None = None
+    ) -> Reply:
         reply = self.call(line, body)
         if reply.line != expected:
             raise self.mismatch(line, expected, reply, hint)
         return reply
 
     # --- commands ------------------------------------------------------------------------
-    def put(self, body: bytes, *, delay: int = 0, ttr: int = 60, quiet: bool = False, hint: str | None = None) -> int:
+    def put(
+        self, body: bytes, *, delay: int = 0, ttr: int = 60, quiet: bool = False, hint: str | None = None
+    ) -> int:
         line = f"put {PRI} {delay} {ttr} {len(body)}"
         reply = self.call(line, body, quiet=quiet)
         return self.inserted(line, reply, hint)
@@ -124,6 +138,12 @@ class Client:
     def inserted(self, line: str, reply: Reply, hint: str | None = None) -> int:
         parts = reply.line.split(" ")
         if len(parts) != 2 or parts[0] != "INSERTED" or not parts[1].isdigit():
+            if reply.line in ("UNKNOWN_COMMAND", "BAD_FORMAT", "EXPECTED_CRLF"):
+                hint = hint or (
+                    "this reply may belong to an earlier put: a server that reads a body up to "
+                    "\\r\\n instead of by its byte count takes the rest of a body that holds \\r\\n "
+                    "for a command. Read exactly <bytes> bytes, then the \\r\\n after them"
+                )
             raise self.mismatch(line, "INSERTED <id>", reply, hint)
         return int(parts[1])
 
@@ -132,7 +152,9 @@ class Client:
         lines = [f"put {PRI} 0 {ttr} {len(body)}" for body in bodies]
         self.h.log(f"{self.name}> {len(bodies)} puts in one write")
         self.conn.send(
-            b"".join(line.encode() + b"\r\n" + body + b"\r\n" for line, body in zip(lines, bodies, strict=True)),
+            b"".join(
+                line.encode() + b"\r\n" + body + b"\r\n" for line, body in zip(lines, bodies, strict=True)
+            ),
             mode=WriteMode.WHOLE,
         )
         ids = [self.inserted(line, self.read(line, timeout=BULK_S, quiet=True)) for line in lines]
@@ -148,7 +170,9 @@ class Client:
         self.send(line, quiet=quiet)
         return self.reserved(line, wait=wait, quiet=quiet, hint=hint)
 
-    def reserved(self, line: str, *, wait: float = REPLY_S, quiet: bool = False, hint: str | None = None) -> Job | None:
+    def reserved(
+        self, line: str, *, wait: float = REPLY_S, quiet: bool = False, hint: str | None = None
+    ) -> Job | None:
         reply = self.read(line, timeout=wait, quiet=quiet)
         if reply.line == "TIMED_OUT":
             return None
@@ -164,7 +188,10 @@ class Client:
         line = "reserve" if timeout is None else f"reserve-with-timeout {timeout}"
         job = self.reserve(timeout, wait=wait, quiet=quiet)
         if job is None:
-            raise StageFailure(f"{self.name} sent {line}\n  expected RESERVED <id> <bytes> and a job\n       got TIMED_OUT", hint)
+            raise StageFailure(
+                f"{self.name} sent {line}\n  expected RESERVED <id> <bytes> and a job\n       got TIMED_OUT",
+                hint,
+            )
         return job
 
     def reserve_none(self, timeout: int = 0, *, hint: str | None = None) -> None:
@@ -173,12 +200,15 @@ class Client:
         job = self.reserve(timeout)
         if job is not None:
             raise StageFailure(
-                f"{self.name} sent {line}\n  expected TIMED_OUT\n       got RESERVED {job.id} {len(job.body)} "
+                f"{self.name} sent {line}\n"
+                f"  expected TIMED_OUT\n       got RESERVED {job.id} {len(job.body)} "
                 f"(body {short(job.body)})",
                 hint,
             )
 
-    def delete(self, job_id: int, *, expected: str = "DELETED", hint: str | None = None, quiet: bool = False) -> None:
+    def delete(
+        self, job_id: int, *, expected: str = "DELETED", hint: str | None = None, quiet: bool = False
+    ) -> None:
         line = f"delete {job_id}"
         reply = self.call(line, quiet=quiet)
         if reply.line != expected:
@@ -192,12 +222,13 @@ class Client:
             data = yaml.safe_load(reply.body.decode())
         except (UnicodeDecodeError, yaml.YAMLError) as exc:
             raise StageFailure(
-                f"{self.name} sent {line}\n  expected a YAML mapping after OK\n       got {show(reply.body, 300)}\n"
+                f"{self.name} sent {line}\n"
+                f"  expected a YAML mapping after OK\n       got {show(reply.body, 300)}\n"
                 f"  (it does not parse: {str(exc).splitlines()[0]})"
             ) from None
         if not isinstance(data, dict):
             raise StageFailure(
-                f"{self.name} sent {line}\n  expected a YAML mapping (lines \"key: value\") after OK\n"
+                f'{self.name} sent {line}\n  expected a YAML mapping (lines "key: value") after OK\n'
                 f"       got {show(reply.body, 300)}"
             )
         return {str(k): v for k, v in data.items()}
@@ -211,9 +242,23 @@ def elapsed_since(start: float) -> float:
     return time.monotonic() - start
 
 
+@contextmanager
+def hinted(hint: str) -> Iterator[None]:
+    """Give ``hint`` to a failure raised inside that has none (a read that timed out)."""
+    try:
+        yield
+    except StageFailure as exc:
+        if exc.hint is None:
+            exc.hint = hint
+        raise
+
+
 def _reply_hint(reply: Reply) -> str | None:
     if reply.line == "UNKNOWN_COMMAND":
         return "your program does not know this command yet: this stage adds it"
     if reply.line in ("BAD_FORMAT", "EXPECTED_CRLF"):
-        return "your program could not parse what crack sent: check the arguments and that a put's body is read by its byte count"
+        return (
+            "your program could not parse what crack sent: check the arguments, and that a put's "
+            "body is read by its byte count"
+        )
     return None
