@@ -21,7 +21,7 @@ def test_starter_fails_the_first_stage_with_a_clear_message(tmp_path: Path) -> N
     assert "before it accepted connections" in report.stages[0].message
 
 
-def test_the_stages_go_from_one_queue_to_a_durable_work_queue() -> None:
+def test_the_stages_go_from_one_queue_to_a_log_with_consumer_groups() -> None:
     assert CHALLENGE.stage_slugs == [
         "put-reserve",
         "tubes",
@@ -30,12 +30,14 @@ def test_the_stages_go_from_one_queue_to_a_durable_work_queue() -> None:
         "release-delay",
         "bury-kick",
         "durable-jobs",
+        "stream-log",
+        "consumer-groups",
     ]
 
 
-def test_beanstalkd_is_the_oracle_of_every_stage() -> None:
+def test_beanstalkd_and_redis_are_the_oracle_of_every_stage() -> None:
     assert CHALLENGE.oracle is not None
-    assert "beanstalkd" in CHALLENGE.oracle.requires
+    assert {"beanstalkd", "redis-server"} <= set(CHALLENGE.oracle.requires)
     assert CHALLENGE.oracle.stages is None or set(CHALLENGE.oracle.stages) == set(CHALLENGE.stage_slugs)
 
 

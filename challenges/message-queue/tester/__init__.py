@@ -16,11 +16,13 @@ import time
 from pathlib import Path
 
 import greenstalk
+import redis
 
 from crack.harness import Harness, ProgramProcess, StageFailure, WriteMode
 from crack.tester import Tester
 
 from .client import PRI, Client, Job, hinted, short
+from .resp import Reply, RespClient, RespError, brief
 
 tester = Tester("message-queue")
 
@@ -890,3 +892,304 @@ def kill_during_burst(
         f"{200 - acknowledged} unacknowledged ones (either is allowed)."
     )
     return process
+
+
+# --- 8 -----------------------------------------------------------------------------------
+def entry_id(value: Reply, client: RespClient, sent: str) -> tuple[int, int]:
+    """An entry id ``<ms>-<seq>`` as a pair of numbers, or a failure naming the reply."""
+    if isinstance(value, bytes):
+        ms, dash, seq = value.decode(errors="replace").partition("-")
+        if dash and ms.isdigit() and seq.isdigit():
+            return int(ms), int(seq)
+    raise StageFailure(
+        f"{client.name} sent {sent}\n"
+        f"  expected the new entry's id as a bulk string <ms>-<seq>\n       got {brief(value)}",
+        "XADD with * answers the id it made: milliseconds, a dash, a sequence number, as a bulk string",
+    )
+
+
+def id_key(text: str) -> tuple[int, int]:
+    ms, _, seq = text.partition("-")
+    return (int(ms), int(seq)) if ms.isdigit() and seq.isdigit() else (-1, -1)
+
+
+def show_id(pair: tuple[int, int]) -> str:
+    return f"{pair[0]}-{pair[1]}"
+
+
+Entry = tuple[str, list[bytes]]
+
+
+def entries_of(value: Reply, client: RespClient, sent: str) -> list[Entry]:
+    """An XRANGE-shaped reply (an array of [id, [field, value, …]]) as a list."""
+    wrong = StageFailure(
+        f"{client.name} sent {sent}\n  expected an array of entries, each [id, [field, value, …]]\n"
+        f"       got {brief(value)}",
+        "each entry is an array of two: its id (bulk string), then an array of its fields and values",
+    )
+    if not isinstance(value, list):
+        raise wrong
+    out: list[Entry] = []
+    for item in value:
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and isinstance(item[0], bytes)
+            and isinstance(item[1], list)
+        ):
+            raise wrong
+        if not all(isinstance(x, bytes) for x in item[1]):
+            raise wrong
+        out.append((item[0].decode(errors="replace"), [x for x in item[1] if isinstance(x, bytes)]))
+    return out
+
+
+def expect_entries(client: RespClient, args: list[str], want: list[Entry], hint: str) -> None:
+    sent = " ".join(args)
+    got = entries_of(client.call(*args), client, sent)
+    if got != want:
+        raise StageFailure(
+            f"{client.name} sent {sent}\n  expected {len(want)} entries: ids {[e[0] for e in want][:8]}\n"
+            f"       got {len(got)} entries: ids {[e[0] for e in got][:8]}",
+            hint,
+        )
+
+
+@tester.stage("stream-log")
+def stream_log(h: Harness) -> None:
+    port, _ = start(h)
+    producer = RespClient(h, port, "producer")
+    orders, audit = f"orders:{h.random.randrange(1000):03d}", f"audit:{h.random.randrange(1000):03d}"
+    log: dict[str, list[Entry]] = {orders: [], audit: []}
+    last: dict[str, tuple[int, int]] = {}
+    for n in range(12):
+        stream = orders if n % 3 else audit
+        fields = ["n", str(n), "item", h.random.choice(WORDS)]
+        sent = f"XADD {stream} * {' '.join(fields)}"
+        pair = entry_id(producer.call("XADD", stream, "*", *fields, quiet=n > 3), producer, sent)
+        if stream in last and pair <= last[stream]:
+            raise StageFailure(
+                f"producer sent {sent}\n"
+                f"  expected an id greater than {show_id(last[stream])}, the stream's last\n"
+                f"       got {show_id(pair)}",
+                "ids of one stream only grow: when the clock has not moved on, keep its milliseconds and "
+                "add one "
+                "to the sequence",
+            )
+        last[stream] = pair
+        log[stream].append((show_id(pair), [f.encode() for f in fields]))
+    h.log("12 entries added to two streams, every id above the one before.")
+    reply = producer.call("XLEN", orders)
+    if reply != len(log[orders]):
+        raise StageFailure(
+            f"producer sent XLEN {orders}\n  expected {len(log[orders])}\n       got {brief(reply)}"
+        )
+    entries = log[orders]
+    expect_entries(
+        producer,
+        ["XRANGE", orders, "-", "+"],
+        entries,
+        "XRANGE key - + answers every entry of that stream, oldest first, and none of another stream",
+    )
+    reader = RespClient(h, port, "reader")
+    middle = entries[3][0]
+    expect_entries(
+        reader,
+        ["XRANGE", orders, middle, "+"],
+        entries[3:],
+        "an id as the start replays the log from that offset: that entry included",
+    )
+    expect_entries(
+        reader,
+        ["XRANGE", orders, f"({middle}", "+"],
+        entries[4:],
+        "a start of (id excludes that entry: a reader resumes after the last id it saw",
+    )
+    expect_entries(
+        reader, ["XRANGE", orders, "-", "+", "COUNT", "2"], entries[:2], "COUNT n stops after n entries"
+    )
+    expect_entries(reader, ["XRANGE", orders, "-", entries[1][0]], entries[:2], "the end id is included")
+    expect_entries(reader, ["XRANGE", "missing:stream", "-", "+"], [], "a stream nobody wrote to is empty")
+    library_replay(h, port)
+
+
+def library_replay(h: Harness, port: int) -> None:
+    """redis-py (a real client library) appends 120 entries and pages them back by offset."""
+    stream = f"events:{h.random.randrange(1000):03d}"
+    h.log(
+        f"redis-py adds 120 entries to {stream} in one pipeline, then reads them back 25 at a time, "
+        "each page from after the last id seen…"
+    )
+    # RESP2 and no CLIENT SETINFO handshake: the page asks for XADD and XRANGE only.
+    client = redis.Redis(
+        host="127.0.0.1", port=port, socket_timeout=10, protocol=2, lib_name=None, lib_version=None
+    )
+    try:
+        pipe = client.pipeline(transaction=False)
+        for n in range(120):
+            pipe.xadd(stream, {"n": str(n)})
+        ids = [i.decode() if isinstance(i, bytes) else str(i) for i in pipe.execute()]
+        pages: list[str] = []
+        start = "-"
+        while len(pages) < 130:
+            page = client.xrange(stream, min=start, max="+", count=25)
+            if not page:
+                break
+            pages += [i.decode() if isinstance(i, bytes) else str(i) for i, _ in page]
+            start = "(" + pages[-1]
+    except redis.RedisError as exc:
+        raise StageFailure(
+            f"redis-py failed: {type(exc).__name__}: {exc}",
+            "redis-py sends XADD key * n <n> and XRANGE key <start> + COUNT 25; its error names what "
+            "it could not read",
+        ) from None
+    finally:
+        client.close()
+    if pages != ids:
+        raise StageFailure(
+            f"redis-py paged through {stream} and read {len(pages)} ids\n"
+            f"  expected the {len(ids)} ids XADD returned, in order",
+            "page by starting each XRANGE at (<last id read>: every entry once, none skipped",
+        )
+    h.log("redis-py read all 120 entries back in order, each once.")
+
+
+# --- 9 -----------------------------------------------------------------------------------
+def group_read(
+    client: RespClient, group: str, consumer: str, stream: str, start: str, count: int | None
+) -> list[Entry]:
+    args = [
+        "XREADGROUP",
+        "GROUP",
+        group,
+        consumer,
+        *(["COUNT", str(count)] if count else []),
+        "STREAMS",
+        stream,
+        start,
+    ]
+    sent = " ".join(args)
+    reply = client.call(*args)
+    if reply is None or reply == []:
+        return []
+    if (
+        isinstance(reply, list)
+        and len(reply) == 1
+        and isinstance(reply[0], list)
+        and len(reply[0]) == 2
+        and reply[0][0] == stream.encode()
+    ):
+        return entries_of(reply[0][1], client, sent)
+    raise StageFailure(
+        f"{client.name} sent {sent}\n"
+        "  expected [[stream, [entries…]]] (or a null array when nothing is new)\n"
+        f"       got {brief(reply)}",
+        "XREADGROUP answers an array with one [stream name, entries] pair per stream asked for",
+    )
+
+
+@tester.stage("consumer-groups")
+def consumer_groups(h: Harness) -> None:
+    port, _ = start(h)
+    producer = RespClient(h, port, "producer")
+    stream, group = f"jobs:{h.random.randrange(1000):03d}", "workers"
+    entries: list[Entry] = []
+    for n in range(10):
+        fields = ["n", str(n)]
+        reply = producer.call("XADD", stream, "*", *fields, quiet=n > 1)
+        entries.append(
+            (show_id(entry_id(reply, producer, f"XADD {stream} * n {n}")), [f.encode() for f in fields])
+        )
+    reply = producer.call("XGROUP", "CREATE", stream, group, "0")
+    if reply != "OK":
+        raise StageFailure(
+            f"producer sent XGROUP CREATE {stream} {group} 0\n  expected +OK\n       got {brief(reply)}"
+        )
+    reply = producer.call("XGROUP", "CREATE", stream, group, "0")
+    if not (isinstance(reply, RespError) and reply.message.startswith("BUSYGROUP")):
+        raise StageFailure(
+            f"producer sent XGROUP CREATE {stream} {group} 0 a second time\n"
+            "  expected an error starting with BUSYGROUP\n"
+            f"       got {brief(reply)}",
+        )
+    alice, bob = RespClient(h, port, "alice"), RespClient(h, port, "bob")
+    got_a = group_read(alice, group, "alice", stream, ">", 4)
+    got_b = group_read(bob, group, "bob", stream, ">", 4)
+    got_a += group_read(alice, group, "alice", stream, ">", 10)
+    rest = group_read(bob, group, "bob", stream, ">", 10)
+    if rest:
+        raise StageFailure(
+            f"bob sent XREADGROUP GROUP {group} bob COUNT 10 STREAMS {stream} > after all ten entries "
+            "were delivered\n"
+            f"  expected a null array (nothing new)\n       got {len(rest)} entries: {[e[0] for e in rest]}",
+            "> asks for entries never delivered to anyone in the group: each entry goes to one consumer",
+        )
+    both = [e[0] for e in got_a] + [e[0] for e in got_b]
+    if sorted(both, key=id_key) != [e[0] for e in entries] or len(set(both)) != len(both):
+        raise StageFailure(
+            f"alice got {[e[0] for e in got_a]} and bob got {[e[0] for e in got_b]}\n"
+            f"  expected the ten entries {[e[0] for e in entries]}, each to exactly one of them",
+            "the group keeps one last-delivered id: > hands out the entries after it, and moves it",
+        )
+    for mine in (got_a, got_b):
+        if [e[0] for e in mine] != sorted((e[0] for e in mine), key=id_key):
+            raise StageFailure(
+                f"a consumer got {[e[0] for e in mine]}\n  expected them in the order of the log"
+            )
+    want_fields = dict(entries)
+    for entry_id_, got_fields in got_a + got_b:
+        if want_fields[entry_id_] != got_fields:
+            raise StageFailure(
+                f"entry {entry_id_} came with fields {got_fields}\n  expected {want_fields[entry_id_]}"
+            )
+    h.log(f"alice got {len(got_a)} entries and bob {len(got_b)}: the ten, each once.")
+    expect_pending(producer, stream, group, {"alice": len(got_a), "bob": len(got_b)})
+    acked = [e[0] for e in got_a[:3]]
+    reply = alice.call("XACK", stream, group, *acked)
+    if reply != 3:
+        raise StageFailure(
+            f"alice sent XACK {stream} {group} {' '.join(acked)}\n  expected :3\n       got {brief(reply)}",
+            "XACK answers how many of the ids were pending and are now acknowledged",
+        )
+    reply = alice.call("XACK", stream, group, acked[0])
+    if reply != 0:
+        raise StageFailure(
+            f"alice sent XACK {stream} {group} {acked[0]} again\n  expected :0\n       got {brief(reply)}",
+            "an entry already acknowledged is not pending any more: XACK counts it 0",
+        )
+    expect_pending(producer, stream, group, {"alice": len(got_a) - 3, "bob": len(got_b)})
+    history = group_read(alice, group, "alice", stream, "0", None)
+    if [e[0] for e in history] != [e[0] for e in got_a[3:]]:
+        raise StageFailure(
+            f"alice read her pending entries (id 0 instead of >) and got {[e[0] for e in history]}\n"
+            f"  expected the entries delivered to her and not acknowledged: {[e[0] for e in got_a[3:]]}",
+            "an id instead of > reads the consumer's own pending entries after that id: a consumer "
+            "that restarts "
+            "finishes its unacknowledged work first",
+        )
+
+
+def expect_pending(client: RespClient, stream: str, group: str, counts: dict[str, int]) -> None:
+    sent = f"XPENDING {stream} {group}"
+    reply = client.call("XPENDING", stream, group)
+    total = sum(counts.values())
+    ok = isinstance(reply, list) and len(reply) == 4 and reply[0] == total
+    per: dict[str, int] = {}
+    if ok and isinstance(reply, list) and isinstance(reply[3], list):
+        for pair in reply[3]:
+            if (
+                isinstance(pair, list)
+                and len(pair) == 2
+                and isinstance(pair[0], bytes)
+                and isinstance(pair[1], bytes)
+            ):
+                per[pair[0].decode()] = int(pair[1]) if pair[1].isdigit() else -1
+    want = {k: v for k, v in counts.items() if v}
+    if not ok or per != want:
+        raise StageFailure(
+            f"{client.name} sent {sent}\n  expected [{total}, <smallest id>, <largest id>, "
+            f"{[[k, str(v)] for k, v in want.items()]}]\n       got {brief(reply)}",
+            "XPENDING key group answers the number of pending entries, the smallest and largest "
+            "pending id, and "
+            "per consumer with pending entries its name and count (a bulk string)",
+        )
