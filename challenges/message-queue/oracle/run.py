@@ -5,7 +5,7 @@ for the work-queue stages and RESP (Redis streams) for the log stages, on the sa
 telling them apart by a connection's first byte (``*`` begins a RESP command; a beanstalk
 command begins with a letter). This adapter starts the two real servers on free ports of
 their own, each keeping its files under ``D`` (beanstalkd's binlog, ``-b``; Redis's
-append-only file, written and fsynced on every write), and passes each connection's bytes
+append-only file, written before each reply), and passes each connection's bytes
 through to one of them, unchanged, both ways. Every reply the tester reads comes from the
 real server; the adapter decides only which one. Both servers are its children, so crack's
 process-tree teardown (and its SIGKILL) ends them with it.
@@ -95,7 +95,7 @@ def main() -> None:
             "--appendonly",
             "yes",
             "--appendfsync",
-            "always",
+            "everysec",
             "--daemonize",
             "no",
             "--loglevel",
