@@ -22,7 +22,7 @@ class RespError:
     message: str
 
 
-Reply: TypeAlias = "str | int | bytes | list[Reply] | RespError | None"
+Reply: TypeAlias = str | int | bytes | list["Reply"] | RespError | None
 
 
 def encode(*args: str | bytes) -> bytes:
