@@ -39,7 +39,15 @@ LANGUAGES = ["python", "javascript", "c", "cpp", "rust", "java", "go"]
 COMPILED = ["c", "cpp", "rust", "java", "go"]
 CHALLENGES = ["redis", "http-server"]
 """Challenges with a starter and a stage-1 solution in every language (both begin with `bind`)."""
-STARTER_ONLY = ["dns-server", "load-balancer", "url-shortener", "kv-store", "rest-api", "raft"]
+STARTER_ONLY = [
+    "dns-server",
+    "load-balancer",
+    "url-shortener",
+    "kv-store",
+    "rest-api",
+    "raft",
+    "message-queue",
+]
 """Challenges with a starter in every language: it parses the arguments and stops there."""
 LINE_PROTOCOL_STARTERS = ["distributed-patterns"]
 """Challenges driven over stdin whose starter in every language reads each command line and
