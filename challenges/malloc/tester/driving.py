@@ -57,8 +57,7 @@ def _check_ended_well(h: Harness, result: RunResult, what: str, lines: list[str]
     tail = f"\nstderr:\n{stderr[-1500:]}" if stderr else ""
     if result.timed_out:
         h.fail(
-            f"{what}: the program did not finish in time (a malloc or free that never returns?)"
-            f"{tail}",
+            f"{what}: the program did not finish in time (a malloc or free that never returns?){tail}",
             hint="a loop over a list that a bad link made circular never ends; so does a lock "
             "taken twice by the same thread",
         )
@@ -174,8 +173,7 @@ def _explain_failure(h: Harness, trace: Trace, line: str) -> None:
         a, b = line.split("block=")[1:3]
         h.fail(
             f"{where}: two live blocks overlap: block #{a.strip()} and block #{b.strip()}",
-            hint="a block handed out twice, or a size that forgets the header, makes blocks "
-            "overlap",
+            hint="a block handed out twice, or a size that forgets the header, makes blocks overlap",
         )
     if kind == "data":
         when = values["when"]
@@ -186,18 +184,34 @@ def _explain_failure(h: Harness, trace: Trace, line: str) -> None:
             "calloc": "right after calloc, which must return zeroed memory",
         }.get(when, when)
         hint = {
-            "realloc": "copy min(old size, new size) bytes into the new block before freeing "
-            "the old one",
+            "realloc": "copy min(old size, new size) bytes into the new block before freeing the old one",
             "calloc": "memory that was freed and handed out again still holds its old bytes: "
             "calloc must clear it",
-        }.get(when, "another block was placed over this one, or a free block's bookkeeping "
-              "was written into a block still in use")
+        }.get(
+            when,
+            "another block was placed over this one, or a free block's bookkeeping "
+            "was written into a block still in use",
+        )
         h.fail(
             f"{where}: block #{values['block']} ({values['size']} bytes) byte {values['offset']} "
             f"is {values['got']}, expected {values['expected']} ({context})",
             hint=hint,
         )
     h.fail(f"{where}: {line}")
+
+
+def timed_run(h: Harness, trace_path: Path, limit_s: float) -> float | None:
+    """Nanoseconds the trace took under the learner's allocator (timing only, no checks),
+    or None when it did not finish within ``limit_s``."""
+    result = h.run([str(driver(h)), "trace", str(trace_path), "fast"], timeout=limit_s, quiet=True)
+    if result.timed_out:
+        return None
+    lines = result.stdout.decode(errors="replace").splitlines()
+    _check_ended_well(h, result, f"timing {trace_path.stem}", lines)
+    done = [line for line in lines if line.startswith("ok ")]
+    if not done:
+        h.fail(f"timing {trace_path.stem}: the program printed no result line (its output: {lines[-5:]!r})")
+    return float(fields(done[-1])["ns"])
 
 
 def baseline_ns(h: Harness, trace_path: Path) -> float:

@@ -12,7 +12,10 @@ from crack.harness import Harness
 
 
 def _programs(h: Harness, work: Path) -> list[tuple[str, list[str], bytes]]:
-    words = [f"{h.random.choice(['kiwi', 'fig', 'plum', 'lime'])}-{h.random.randrange(10**6)}" for _ in range(20000)]
+    words = [
+        f"{h.random.choice(['kiwi', 'fig', 'plum', 'lime'])}-{h.random.randrange(10**6)}"
+        for _ in range(20000)
+    ]
     script = (
         "import json, re, collections\n"
         "data = [{'k': i, 'v': 'x' * (i % 300)} for i in range(20000)]\n"
@@ -31,14 +34,22 @@ def _programs(h: Harness, work: Path) -> list[tuple[str, list[str], bytes]]:
 def _repository(h: Harness) -> Path:
     work = h.scratch / "repo"
     work.mkdir(exist_ok=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@x", "GIT_AUTHOR_DATE": "2020-01-01T00:00:00Z",
-           "GIT_COMMITTER_DATE": "2020-01-01T00:00:00Z"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@x",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@x",
+        "GIT_AUTHOR_DATE": "2020-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2020-01-01T00:00:00Z",
+    }
     subprocess.run(["git", "init", "-q", str(work)], check=True, env=env)
     for commit in range(5):
         (work / f"file{commit}.txt").write_text("".join(f"line {n} of {commit}\n" for n in range(300)))
         subprocess.run(["git", "-C", str(work), "add", "-A"], check=True, env=env)
-        subprocess.run(["git", "-C", str(work), "commit", "-q", "-m", f"commit {commit}"], check=True, env=env)
+        subprocess.run(
+            ["git", "-C", str(work), "commit", "-q", "-m", f"commit {commit}"], check=True, env=env
+        )
     return work
 
 

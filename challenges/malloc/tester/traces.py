@@ -85,8 +85,15 @@ class Trace:
         counts: dict[str, int] = {}
         for op in self.ops:
             counts[op.kind] = counts.get(op.kind, 0) + 1
-        names = {"m": "malloc", "c": "calloc", "r": "realloc", "f": "free", "M": "posix_memalign",
-                 "A": "aligned_alloc", "k": "check"}
+        names = {
+            "m": "malloc",
+            "c": "calloc",
+            "r": "realloc",
+            "f": "free",
+            "M": "posix_memalign",
+            "A": "aligned_alloc",
+            "k": "check",
+        }
         parts = ", ".join(f"{counts[k]} {names[k]}" for k in names if k in counts)
         return f"trace {self.name}: {len(self.ops)} operations ({parts})"
 
