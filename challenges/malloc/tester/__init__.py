@@ -17,6 +17,8 @@ address space it never uses is not charged for it.
 
 from __future__ import annotations
 
+import signal
+
 from crack.harness import Harness
 from crack.tester import Tester
 
@@ -26,6 +28,7 @@ from .driving import (
     BASIC_SYMBOLS,
     baseline_ns,
     check_symbols,
+    driver,
     fields,
     kib,
     median,
@@ -250,21 +253,36 @@ def aligned(h: Harness) -> None:
     run_trace(h, traces.aligned_mixed(h.random, 2000))
 
 
+THREAD_ROUNDS = 3
+LOCK_HINT = (
+    "two threads changing the free list at once corrupt it: take one lock around every "
+    "change to the heap's bookkeeping, in malloc, free and everything else that touches it"
+)
+
+
 @tester.stage("threads-and-programs")
 def threads_and_programs(h: Harness) -> None:
-    for round_ in range(3):
+    binary = str(driver(h))
+    h.log(f"$ ./your_program.sh {binary} threads 4 80000 SEED  ({THREAD_ROUNDS} rounds, seeded)")
+    for round_ in range(1, THREAD_ROUNDS + 1):
         seed = h.random.randrange(1, 1 << 30)
-        lines = run_driver(
-            h, ["threads", "4", "30000", str(seed)], f"4 threads allocating and freeing (round {round_ + 1})"
-        )
-        line = next((line for line in lines if line.startswith("threads ")), "threads failures=?")
-        if fields(line).get("failures") != "0":
+        result = h.run([binary, "threads", "4", "80000", str(seed)], quiet=True)
+        lines = result.stdout.decode(errors="replace").splitlines()
+        line = next((line for line in lines if line.startswith("threads ")), "")
+        what = None
+        if result.timed_out:
+            what = "the program did not finish in time (a thread waiting for a lock forever?)"
+        elif result.returncode is not None and result.returncode < 0:
+            what = f"the program was killed by {signal.Signals(-result.returncode).name}"
+        elif fields(line).get("failures") != "0" or result.returncode != 0:
+            what = f"the driver found corrupted blocks or failed allocations ({line or 'no result'})"
+        if what is not None:
             h.fail(
-                f"4 threads allocating at once: {line}: a block was corrupted or an allocation failed",
-                hint="two threads changing the free list at once corrupt it: take a lock "
-                "around the heap's bookkeeping",
+                f"4 threads allocating and freeing at once (round {round_} of {THREAD_ROUNDS}, "
+                f"seed {seed}): {what}",
+                hint=LOCK_HINT,
             )
-        h.log(line)
+    h.log(f"{THREAD_ROUNDS} rounds of 4 threads: no block lost or corrupted")
     lines = run_driver(h, ["forks", "100"], "fork while two threads allocate")
     line = next((line for line in lines if line.startswith("forks ")), "forks hung=?")
     h.log(line)

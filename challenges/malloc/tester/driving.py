@@ -99,7 +99,7 @@ def check_symbols(h: Harness, names: list[str]) -> None:
             if preload != "-":
                 h.fail(
                     f"{', '.join(names)} all come from the C library ({places[0]}), although "
-                    f"LD_PRELOAD is {preload}: your library defines none of them",
+                    f"your library is preloaded (LD_PRELOAD={preload}): it defines none of them",
                     hint="define them with exactly these names and signatures, not static, in a "
                     "file build.sh compiles into the library",
                 )
@@ -163,8 +163,9 @@ def _explain_failure(h: Harness, trace: Trace, line: str) -> None:
     if kind == "null":
         h.fail(f"{where}: returned NULL, expected a pointer to {values['size']} usable bytes")
     if kind == "align":
+        off = int(values["address"], 16) % int(values["align"])
         h.fail(
-            f"{where}: returned {values['address']}, which is not a multiple of {values['align']}",
+            f"{where}: returned an address {off} bytes past a multiple of {values['align']}",
             hint="a block must suit any object that fits in it: 16 bytes for 16 bytes and "
             "more. Keep the header 16 bytes, round every block up to a multiple of 16, and "
             "start the heap at an address that is one",
