@@ -26,6 +26,7 @@ from crack.tester import load_tester
 
 CHALLENGE = load_challenge("malloc")
 TESTER_DIR = CHALLENGE.directory / "tester"
+SOLUTIONS = Path(__file__).parent / "programs" / "languages" / "malloc"
 JEMALLOC = Path("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
 
 pytestmark = pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
@@ -59,9 +60,11 @@ def test_stage_slugs() -> None:
     ]
 
 
-def test_started_repository_builds_cleanly_and_fails_stage_one_plainly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("language", ["c", "cpp"])
+def test_started_repository_builds_cleanly_and_fails_stage_one_plainly(tmp_path: Path, language: str) -> None:
+    assert language in CHALLENGE.languages
     repo = tmp_path / "mine"
-    started = _cli(["start", "malloc", str(repo), "--lang", "c"], tmp_path)
+    started = _cli(["start", "malloc", str(repo), "--lang", language], tmp_path)
     assert started.exit_code == 0, started.output
     out = tmp_path / "report.json"
     result = _cli(["test", "--output", str(out), "--format", "json"], repo)
@@ -70,8 +73,21 @@ def test_started_repository_builds_cleanly_and_fails_stage_one_plainly(tmp_path:
     report: dict[str, Any] = json.loads(out.read_text())
     first = report["stages"][0]
     assert first["status"] == "failed"
-    assert "your library defines none of them" in first["message"], first["message"]
+    assert "it defines none of them" in first["message"], first["message"]
     assert (repo / "build" / "libmymalloc.so").is_file()
+
+
+def test_a_cpp_stage_one_passes(tmp_path: Path) -> None:
+    """The C++ starter's library works once filled in: extern "C" keeps the C names."""
+    if shutil.which("g++") is None:
+        pytest.skip("needs g++")
+    repo = tmp_path / "mine"
+    assert _cli(["start", "malloc", str(repo), "--lang", "cpp"], tmp_path).exit_code == 0
+    shutil.copytree(SOLUTIONS / "cpp", repo, dirs_exist_ok=True)
+    out = tmp_path / "report.json"
+    result = _cli(["test", "--stage", "malloc-free", "--output", str(out), "--format", "json"], repo)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["stages"][0]["status"] == "passed"
 
 
 def test_partial_interposition_names_the_functions_left_to_libc(tmp_path: Path) -> None:
