@@ -60,7 +60,7 @@ def test_stage_slugs() -> None:
     ]
 
 
-@pytest.mark.parametrize("language", ["c", "cpp"])
+@pytest.mark.parametrize("language", ["c", "cpp", "rust"])
 def test_started_repository_builds_cleanly_and_fails_stage_one_plainly(tmp_path: Path, language: str) -> None:
     assert language in CHALLENGE.languages
     repo = tmp_path / "mine"
@@ -74,16 +74,19 @@ def test_started_repository_builds_cleanly_and_fails_stage_one_plainly(tmp_path:
     first = report["stages"][0]
     assert first["status"] == "failed"
     assert "it defines none of them" in first["message"], first["message"]
-    assert (repo / "build" / "libmymalloc.so").is_file()
+    built = "target/release" if language == "rust" else "build"
+    assert (repo / built / "libmymalloc.so").is_file()
 
 
-def test_a_cpp_stage_one_passes(tmp_path: Path) -> None:
-    """The C++ starter's library works once filled in: extern "C" keeps the C names."""
-    if shutil.which("g++") is None:
-        pytest.skip("needs g++")
+@pytest.mark.parametrize(("language", "toolchain"), [("cpp", "g++"), ("rust", "cargo")])
+def test_a_stage_one_in_another_language_passes(tmp_path: Path, language: str, toolchain: str) -> None:
+    """The C++ and Rust starters' libraries work once filled in: extern "C" (and Rust's
+    #[no_mangle]) keep the C library's names."""
+    if shutil.which(toolchain) is None:
+        pytest.skip(f"needs {toolchain}")
     repo = tmp_path / "mine"
-    assert _cli(["start", "malloc", str(repo), "--lang", "cpp"], tmp_path).exit_code == 0
-    shutil.copytree(SOLUTIONS / "cpp", repo, dirs_exist_ok=True)
+    assert _cli(["start", "malloc", str(repo), "--lang", language], tmp_path).exit_code == 0
+    shutil.copytree(SOLUTIONS / language, repo, dirs_exist_ok=True)
     out = tmp_path / "report.json"
     result = _cli(["test", "--stage", "malloc-free", "--output", str(out), "--format", "json"], repo)
     assert result.exit_code == 0, result.output

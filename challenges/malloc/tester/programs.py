@@ -16,7 +16,8 @@ def _programs(h: Harness, work: Path) -> list[tuple[str, list[str], bytes]]:
         f"{h.random.choice(['kiwi', 'fig', 'plum', 'lime'])}-{h.random.randrange(10**6)}"
         for _ in range(20000)
     ]
-    script = (
+    workload = work.parent / "workload.py"
+    workload.write_text(
         "import json, re, collections\n"
         "data = [{'k': i, 'v': 'x' * (i % 300)} for i in range(20000)]\n"
         "text = json.dumps(data)\n"
@@ -26,7 +27,7 @@ def _programs(h: Harness, work: Path) -> list[tuple[str, list[str], bytes]]:
     return [
         ("ls", ["ls", "-la", "--time-style=+", "/usr/lib/x86_64-linux-gnu"], b""),
         ("sort", ["sort", "-S", "8M"], "\n".join(words).encode() + b"\n"),
-        ("python3", ["python3", "-c", script], b""),
+        ("python3", ["python3", str(workload)], b""),
         ("git", ["git", "-C", str(work), "log", "--stat", "--format=%s"], b""),
     ]
 
