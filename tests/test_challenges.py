@@ -88,8 +88,9 @@ def test_every_stage_tests_something_new(challenge: Challenge, slug: str, tmp_pa
     """The reference as of the stage before passes stages 1..N-1 and fails stage N."""
     slugs = challenge.stage_slugs
     index = slugs.index(slug)
-    program = materialize(challenge, "python", slugs[index - 1] if index else None, tmp_path / "program")
-    report = grade_silently(challenge, program, until=slug, seed=3)
+    language = "python" if "python" in challenge.languages else challenge.languages[0]
+    program = materialize(challenge, language, slugs[index - 1] if index else None, tmp_path / "program")
+    report = grade_silently(challenge, program, until=slug, seed=3, build=load_language(language).build)
     problem = verdict_problem(report, slug)
     assert problem is None, problem
 

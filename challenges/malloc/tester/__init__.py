@@ -70,12 +70,45 @@ def realloc(h: Harness) -> None:
     run_trace(h, traces.reallocs(h.random, 2500))
 
 
-@tester.stage("edge-sizes")
-def edge_sizes(h: Harness) -> None:
-    lines = run_driver(h, ["edge"], "malloc(0), free(NULL) and impossible sizes")
-    facts = {line.split()[0]: line for line in lines}
+EDGE_CALLS = [
+    ("malloc0", "malloc(0)"),
+    ("malloc0_distinct", "a second malloc(0)"),
+    ("free_null", "free(NULL) or free of the malloc(0) blocks"),
+    ("malloc_huge", "malloc(SIZE_MAX - 4096)"),
+    ("calloc_overflow", "calloc(SIZE_MAX / 16 + 2, 32)"),
+    ("realloc_null", "realloc(NULL, 40)"),
+]
+HUGE_HINT = (
+    "adding the header to a huge size wraps around to a small number, and sbrk takes a signed "
+    "increment: a huge size becomes a negative one that shrinks the heap. Refuse sizes above "
+    "PTRDIFF_MAX before any arithmetic"
+)
+
+
+def edge_facts(h: Harness) -> list[str]:
+    """The driver's ``edge`` run, one line per call; a crash is blamed on the first call
+    that printed nothing (the driver's output is line-buffered)."""
+    result = h.run([str(driver(h)), "edge"])
+    lines = result.stdout.decode(errors="replace").splitlines()
     for line in lines:
         h.log(line)
+    code = result.returncode
+    if result.timed_out or (code is not None and code < 0):
+        done = {line.split()[0] for line in lines if line.strip()}
+        culprit = next((call for key, call in EDGE_CALLS if key not in done), "the end of the run")
+        how = "did not return" if result.timed_out else f"was killed by {signal.Signals(-(code or 0)).name}"
+        h.fail(
+            f"malloc(0), free(NULL) and impossible sizes: the program {how} in {culprit} "
+            f"(the calls before it printed their results)",
+            hint=HUGE_HINT if "SIZE_MAX" in culprit else None,
+        )
+    return lines
+
+
+@tester.stage("edge-sizes")
+def edge_sizes(h: Harness) -> None:
+    lines = edge_facts(h)
+    facts = {line.split()[0]: line for line in lines if line.strip()}
     if "free_null" not in facts:
         h.fail("free(NULL) did not return: it must do nothing")
     if facts.get("malloc0_distinct", "").endswith("no"):
@@ -87,9 +120,7 @@ def edge_sizes(h: Harness) -> None:
     if not facts.get("malloc_huge", "").endswith("null"):
         h.fail(
             "malloc(SIZE_MAX - 4096) returned a pointer, expected NULL: no process can have that much memory",
-            hint="adding the header to a huge size wraps around to a small number, and sbrk "
-            "takes a signed increment: a huge size becomes a negative one that shrinks the "
-            "heap. Refuse sizes above PTRDIFF_MAX before any arithmetic",
+            hint=HUGE_HINT,
         )
     if not facts.get("realloc_null", "").endswith("pointer"):
         h.fail(f"realloc(NULL, 40) must behave as malloc(40): {facts.get('realloc_null')}")
@@ -110,8 +141,8 @@ def reuse(h: Harness) -> None:
 
 @tester.stage("calloc")
 def calloc(h: Harness) -> None:
-    lines = run_driver(h, ["edge"], "calloc with a count and size whose product overflows")
-    facts = {line.split()[0]: line for line in lines}
+    lines = edge_facts(h)
+    facts = {line.split()[0]: line for line in lines if line.strip()}
     if not facts.get("calloc_overflow", "").endswith("null"):
         h.fail(
             "calloc(SIZE_MAX / 16 + 2, 32) returned a pointer, expected NULL: the product "
