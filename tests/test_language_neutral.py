@@ -23,7 +23,7 @@ from crack.authoring.solutions import fallback_note, reference_language
 from crack.challenge import list_challenges, load_challenge
 from crack.challenge.model import Challenge
 from crack.errors import ConfigError
-from crack.variants import LANGUAGES, for_language, pick, variant_groups
+from crack.variants import LANGUAGES, display_name, for_language, pick, variant_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -373,15 +373,30 @@ def test_solution_falls_back_to_the_python_reference_with_a_note(
     assert "No Go reference" not in result.output and "python reference line" not in result.output
 
 
+def test_solution_without_python_falls_back_to_the_first_language(
+    crack: Callable[..., Any], fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    """A challenge taken in C and C++ only, with a C reference: a C++ learner sees the C one."""
+    folder = fake_challenges(
+        "native", [{"slug": "one"}], "from crack.tester import Tester\n", "languages: [c, cpp]\n"
+    )
+    _with_reference(folder, "c", "--- a/app/main.c\n+++ b/app/main.c\n+c reference line\n")
+    repo = _learner_repo(tmp_path / "learner", "native", "cpp", ["one"])
+    result = crack(["solution"], cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "No C++ reference yet; showing the C one."
+    assert "c reference line" in result.output
+
+
 def test_every_challenge_shows_a_reference_to_every_learner() -> None:
     for challenge in _builtin_challenges():
         for language in challenge.languages:
             shown = reference_language(challenge, language)
             assert (ROOT / "reference_solutions" / challenge.slug / shown / "stages").is_dir()
             if shown != language:
-                assert shown == "python"
+                assert shown == ("python" if "python" in challenge.languages else challenge.languages[0])
                 note = fallback_note(language, shown)
-                assert note.startswith("No ") and note.endswith("showing the Python one.")
+                assert note.startswith("No ") and note.endswith(f"showing the {display_name(shown)} one.")
 
 
 def test_solution_into_writes_the_fallback_reference(

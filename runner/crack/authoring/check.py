@@ -85,6 +85,7 @@ def _grade(job: _Job) -> _Outcome:
             program = scenario.build(challenge, dest)
             run, extra = scenario.spec.run, scenario.spec.normalise
             language = scenario.spec.language
+            build = load_language(language).build  # a C scenario is compiled like a learner's
         else:
             language = None
             assert challenge.oracle is not None

@@ -19,6 +19,7 @@ from crack.durations import format_seconds
 from crack.harness import listening, proctree
 from crack.harness.case_pool import CasePool, usable_cores
 from crack.harness.clock import LogicalClock
+from crack.harness.compiled import Build, compile_build, place
 from crack.harness.crash import kill_hard
 from crack.harness.data import EdgeData
 from crack.harness.failure import ReadTimeout, StageFailure
@@ -216,6 +217,14 @@ class Harness:
         session = LineSession(process, self.log_session, quiet=quiet)
         self.defer(session.close)
         return session
+
+    def compiled(self, build: Build) -> Path:
+        """The tester's driver program ``build`` compiled (or taken from the cache, see
+        :mod:`crack.harness.compiled`) and copied into this stage's scratch folder."""
+        self._check_not_aborted()
+        placed = place(compile_build(build), self.scratch / "drivers")
+        self._open_scratch()
+        return placed
 
     def growth(
         self,
