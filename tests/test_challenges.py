@@ -97,7 +97,7 @@ SCENARIOS = [(c, s) for c in CHALLENGES for s in load_scenarios(c)]
 @pytest.mark.parametrize(("challenge", "scenario"), SCENARIOS, ids=_ids)
 def test_scenario(challenge: Challenge, scenario: Scenario, tmp_path: Path) -> None:
     program = scenario.build(challenge, tmp_path / "program")
-    report = grade_silently(challenge, program, run=scenario.spec.run, language=scenario.spec.language)
+    report = grade_silently(challenge, program, run=scenario.spec.run, language=scenario.language(challenge))
     problem = verdict_problem(report, scenario.spec.fails_at)
     assert problem is None, f"{scenario.name}: {problem}"
     if scenario.spec.fails_at is None:

@@ -26,16 +26,13 @@ def solution_dir(challenge: Challenge, language: str) -> Path:
     return challenge.directory.parent.parent / "reference_solutions" / challenge.slug / language
 
 
-FALLBACK_LANGUAGE = "python"
-"""Every challenge has a Python reference; other languages' references are added over time."""
-
-
 def reference_language(challenge: Challenge, language: str) -> str:
     """The language of the reference a learner of ``language`` is shown: their own when the
-    challenge has one, else the Python one (any reference teaches the design)."""
+    challenge has one, else the challenge's ``reference_language`` (Python unless its YAML
+    says otherwise), which has every stage (any reference teaches the design)."""
     if (solution_dir(challenge, language) / "stages").is_dir():
         return language
-    return FALLBACK_LANGUAGE
+    return challenge.reference_language
 
 
 def fallback_note(language: str, shown: str) -> str:
