@@ -50,6 +50,13 @@ async function main() {
     answer({ ok: false, log, message: `your module ${modulePath} failed to load:\n${stack(error)}`, hint: "run it with node to see the error: node --check your file" });
     return;
   }
+  // react-dom warns about element nesting HTML would not parse (a <p> in a <p>); the DOM
+  // has no such rule, and the warning is no concern of the learner's
+  const consoleError = console.error;
+  console.error = (...args) => {
+    if (/cannot be a descendant of|cannot contain a nested|hydration error/.test(String(args[0]))) return;
+    consoleError(...args);
+  };
   const thrown = [];
   env.window.addEventListener("error", (event) => thrown.push(event.error ?? new Error(event.message)));
   process.on("uncaughtException", (error) => thrown.push(error));

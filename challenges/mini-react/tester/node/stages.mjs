@@ -152,7 +152,9 @@ async function limitOps(ctx, before, after, mine, what) {
   const most = Math.max(...theirs.map(([, ops]) => ops.total));
   if (mine.total > most) {
     fail(`${what} took more DOM operations than react-dom and preact do.\nbefore: ${clip(jsx(before))}\nafter:  ${clip(jsx(after))}\nyours: ${showCounts(mine)}\n${theirs.map(([n, o]) => `${n}: ${showCounts(o)}`).join("\n")}`,
-      mine.attributes > most ? "write only the props that changed: compare each prop with its old value" : "reuse DOM nodes whose element is still there; create or remove only what changed");
+      mine.attributes + mine.texts > Math.max(...theirs.map(([, o]) => o.attributes + o.texts))
+        ? "write only the props and texts that changed: compare each with its old value"
+        : "reuse DOM nodes whose element is still there, move as few as you can, and create or remove only what changed");
   }
   return theirs;
 }
@@ -168,7 +170,8 @@ function samePathsOfSameType(before, after, prefix = "", out = []) {
     const textA = !Array.isArray(a[i]);
     const textB = !Array.isArray(b[i]);
     if (textA && textB) {
-      if (!isAdjacentText(a, i) && !isAdjacentText(b, i)) out.push(path);
+      // a Text node may be replaced: react-dom writes an element's only text as its
+      // textContent, and makes new Text nodes when that text gains siblings
     } else if (!textA && !textB && a[i][0] === b[i][0]) {
       out.push(path);
       samePathsOfSameType(a[i], b[i], path, out);
@@ -178,9 +181,6 @@ function samePathsOfSameType(before, after, prefix = "", out = []) {
   return out;
 }
 
-function isAdjacentText(list, i) {
-  return (i > 0 && !Array.isArray(list[i - 1])) || (i + 1 < list.length && !Array.isArray(list[i + 1]));
-}
 
 export async function updatePropsStage(ctx) {
   const { M, r } = ctx;

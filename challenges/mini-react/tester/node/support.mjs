@@ -75,12 +75,15 @@ export function describeNode(node) {
 /** DOM operations seen by a MutationObserver: each node added or removed, each attribute
  * written, each text changed counts one. */
 export function watch(container) {
-  const observer = new MutationObserver(() => {});
+  // records are delivered to the callback at the next microtask, and the work being watched
+  // spans many tasks: keep what is delivered, and take what is still queued
+  const delivered = [];
+  const observer = new MutationObserver((records) => delivered.push(...records));
   observer.observe(container, { subtree: true, childList: true, attributes: true, characterData: true });
   return {
     take() {
       const counts = { added: 0, removed: 0, attributes: 0, texts: 0 };
-      for (const record of observer.takeRecords()) {
+      for (const record of [...delivered.splice(0), ...observer.takeRecords()]) {
         if (record.type === "childList") {
           counts.added += record.addedNodes.length;
           counts.removed += record.removedNodes.length;
