@@ -40,7 +40,10 @@ if (request.n === undefined) {
 const module = await import(pathToFileURL(process.argv[2]).href);
 const value = module.double(request.n);
 if (value === request.n * 2) answer({ ok: true, log: [`double(${request.n}) = ${value}`], value });
-else answer({ ok: false, log: [], message: `double(${request.n}) returned ${value}, expected ${request.n * 2}`, hint: "multiply by two" });
+else {
+  const message = `double(${request.n}) returned ${value}, expected ${request.n * 2}`;
+  answer({ ok: false, log: [], message, hint: "multiply by two" });
+}
 """
 
 RUN_MODULE = '#!/bin/sh\nexec node "$1" "$(dirname "$0")/module.mjs"\n'
