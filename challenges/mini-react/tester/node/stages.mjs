@@ -64,6 +64,10 @@ export async function createElementStage(ctx) {
     }
     const got = neutral(element);
     const expected = expectedNeutral(tree);
+    if ("bad" in got) {
+      fail(`createElement returned ${element === undefined ? "undefined" : show(element)} for ${clip(jsx(tree))}: an element is an object with a type and props.`,
+        "return { type, props: { ...props, children } }");
+    }
     if (JSON.stringify(got) !== JSON.stringify(expected)) {
       fail(`createElement built the wrong element for ${clip(jsx(tree))}\nexpected (type, props, children; text as strings): ${show(expected)}\ngot: ${show(got)}`,
         JSON.stringify(got).length < JSON.stringify(expected).length
