@@ -64,8 +64,8 @@ def _with_reference(challenge: Challenge) -> list[str]:
 
 
 @pytest.mark.parametrize("challenge", CHALLENGES, ids=_ids)
-def test_every_challenge_has_a_python_reference(challenge: Challenge) -> None:
-    assert "python" in _with_reference(challenge)
+def test_every_challenge_has_a_reference_in_its_reference_language(challenge: Challenge) -> None:
+    assert challenge.reference_language in _with_reference(challenge)
 
 
 REFERENCES = [(c, language) for c in CHALLENGES for language in _with_reference(c)]
@@ -85,7 +85,8 @@ def test_every_stage_tests_something_new(challenge: Challenge, slug: str, tmp_pa
     """The reference as of the stage before passes stages 1..N-1 and fails stage N."""
     slugs = challenge.stage_slugs
     index = slugs.index(slug)
-    program = materialize(challenge, "python", slugs[index - 1] if index else None, tmp_path / "program")
+    before = slugs[index - 1] if index else None
+    program = materialize(challenge, challenge.reference_language, before, tmp_path / "program")
     report = grade_silently(challenge, program, until=slug, seed=3)
     problem = verdict_problem(report, slug)
     assert problem is None, problem
