@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 JOBS   ?= 4
 
-.PHONY: demo test lint check bench install system-deps clean docker ci-fresh-root
+.PHONY: demo test lint check bench install system-deps node-deps clean docker ci-fresh-root
 
 # crack itself: a venv and pip, nothing from apt (the Redis demo grades the Python
 # reference solution and needs nothing else).
@@ -20,6 +20,10 @@ install: $(BIN)/crack
 system-deps:
 	bash scripts/install-system-deps.sh
 
+## The npm packages testers load (mini-react: jsdom, react-dom, preact), from their lock files.
+node-deps:
+	bash scripts/install-node-deps.sh
+
 ## Grade the Redis reference solution through every stage.
 demo: install
 	$(BIN)/crack demo redis
@@ -31,7 +35,7 @@ docker:
 
 ## The whole test suite, in parallel. worksteal: a worker that runs out of items takes
 ## some of another's, so a few long gradings left at the end do not idle the other cores.
-test: system-deps install docker
+test: system-deps node-deps install docker
 	$(BIN)/python -m pytest -n $(JOBS) --dist worksteal -q -rs
 
 lint: install

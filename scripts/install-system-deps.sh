@@ -36,6 +36,7 @@ need gcc gcc
 [ -e /usr/include/stdio.h ] || missing+=(libc6-dev)  # gcc's C library headers (a recommend)
 need g++ g++
 need node nodejs
+need npm npm  # mini-react: scripts/install-node-deps.sh installs its tester's packages
 need javac default-jdk-headless
 need go golang-go
 need rustc rustc

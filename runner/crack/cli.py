@@ -560,29 +560,34 @@ def author_check(ctx: click.Context, /, challenge: str, jobs: int, record_golden
     ctx.exit(1 if failed else 0)
 
 
+REFERENCE_LANGUAGE_HELP = "Language of the reference [default: the challenge's reference_language]."
+
+
 @author.command("unpack-solution")
 @click.argument("challenge")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--lang", "language", default="python", show_default=True)
-def unpack_solution(challenge: str, directory: Path, language: str) -> None:
+@click.option("--lang", "language", default=None, help=REFERENCE_LANGUAGE_HELP)
+def unpack_solution(challenge: str, directory: Path, language: str | None) -> None:
     """Write the reference solution as one complete folder per stage (NN-slug), to edit."""
     from crack.authoring.solutions import unpack
     from crack.challenge import load_challenge
 
-    for folder in unpack(load_challenge(challenge), language, directory):
+    loaded = load_challenge(challenge)
+    for folder in unpack(loaded, language or loaded.reference_language, directory):
         click.echo(folder)
 
 
 @author.command("pack-solution")
 @click.argument("challenge")
 @click.argument("directory", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--lang", "language", default="python", show_default=True)
-def pack_solution(challenge: str, directory: Path, language: str) -> None:
+@click.option("--lang", "language", default=None, help=REFERENCE_LANGUAGE_HELP)
+def pack_solution(challenge: str, directory: Path, language: str | None) -> None:
     """Turn per-stage folders (as unpack-solution writes them) back into per-stage diffs."""
     from crack.authoring.solutions import pack
     from crack.challenge import load_challenge
 
-    for path in pack(load_challenge(challenge), language, directory):
+    loaded = load_challenge(challenge)
+    for path in pack(loaded, language or loaded.reference_language, directory):
         click.echo(path)
 
 

@@ -84,7 +84,7 @@ def _grade(job: _Job) -> _Outcome:
             scenario = next(s for s in load_scenarios(challenge) if s.name == name)
             program = scenario.build(challenge, dest)
             run, extra = scenario.spec.run, scenario.spec.normalise
-            language = scenario.spec.language
+            language = scenario.language(challenge)
             build = load_language(language).build  # a C scenario is compiled like a learner's
         else:
             language = None

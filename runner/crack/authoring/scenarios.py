@@ -54,7 +54,10 @@ class ScenarioSpec(BaseModel):
     description: str = Field(min_length=1)
     fails_at: str | None = Field(pattern=SLUG_PATTERN)
     base: str | None = None
-    language: str = "python"
+    language: str | None = Field(
+        default=None,
+        description="The language of the program; by default the challenge's reference_language.",
+    )
     run: str = "./your_program.sh"
     normalise: list[Substitution] = Field(
         default_factory=list,
@@ -73,13 +76,16 @@ class Scenario:
     def golden_path(self) -> Path:
         return self.folder / GOLDEN_NAME
 
+    def language(self, challenge: Challenge) -> str:
+        return self.spec.language or challenge.reference_language
+
     def build(self, challenge: Challenge, dest: Path) -> Path:
         """Write the scenario's program into ``dest`` and return it."""
         if self.spec.base is None:
             shutil.copytree(self.folder / "program", dest, ignore=IGNORED)
             return dest
         upto = None if self.spec.base == "starter" else self.spec.base
-        materialize(challenge, self.spec.language, upto, dest)
+        materialize(challenge, self.language(challenge), upto, dest)
         diff = self.folder / "changes.diff"
         if diff.is_file():
             result = subprocess.run(

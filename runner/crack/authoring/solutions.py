@@ -26,20 +26,13 @@ def solution_dir(challenge: Challenge, language: str) -> Path:
     return challenge.directory.parent.parent / "reference_solutions" / challenge.slug / language
 
 
-FALLBACK_LANGUAGE = "python"
-"""Every challenge that can be taken in Python has a Python reference; other languages'
-references are added over time."""
-
-
 def reference_language(challenge: Challenge, language: str) -> str:
     """The language of the reference a learner of ``language`` is shown: their own when the
-    challenge has one, else the Python one (any reference teaches the design), else, for a
-    challenge that cannot be taken in Python (an allocator preloaded into C programs), the
-    first of its languages that has one."""
-    for candidate in (language, FALLBACK_LANGUAGE, *challenge.languages):
-        if (solution_dir(challenge, candidate) / "stages").is_dir():
-            return candidate
-    return FALLBACK_LANGUAGE
+    challenge has one, else the challenge's ``reference_language`` (Python unless its YAML
+    says otherwise), which has every stage (any reference teaches the design)."""
+    if (solution_dir(challenge, language) / "stages").is_dir():
+        return language
+    return challenge.reference_language
 
 
 def fallback_note(language: str, shown: str) -> str:

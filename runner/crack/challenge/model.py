@@ -177,6 +177,11 @@ class Challenge(_Strict):
     summary: str = Field(min_length=1)
     difficulty: Difficulty
     languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
+    reference_language: str = Field(
+        default="python",
+        description="The language every stage has a reference in: shown to learners whose own "
+        "language has none yet, and the default language of scenarios built on the reference.",
+    )
     oracle: Oracle | None = None
     containment: ProgramContainment = Field(default_factory=ProgramContainment)
     stages: list[Stage] = Field(min_length=1)
@@ -191,6 +196,15 @@ class Challenge(_Strict):
         if bad:
             raise ValueError(f"not a language name: {', '.join(bad)}")
         return value
+
+    @model_validator(mode="after")
+    def _reference_language_is_taught(self) -> Challenge:
+        if self.reference_language not in self.languages:
+            raise ValueError(
+                f"reference_language '{self.reference_language}' is not one of languages "
+                f"({', '.join(self.languages)})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _variants_cover_languages(self) -> Challenge:

@@ -414,6 +414,13 @@ class Harness:
                 hint=f"make it executable: chmod +x {argv[0]}",
             )
 
+    def run_node_driver(self, driver: Path, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Run the learner's program with a Node script of the tester's (``driver``) that
+        loads the learner's module and checks it: see :mod:`crack.harness.node_driver`."""
+        from crack.harness.node_driver import run_node_driver
+
+        return run_node_driver(self, driver, request)
+
     def run_cases(
         self, cases: Sequence[T], check: Callable[[Harness, T], None], *, workers: int | None = None
     ) -> None:
