@@ -87,7 +87,9 @@ def test_every_stage_tests_something_new(challenge: Challenge, slug: str, tmp_pa
     index = slugs.index(slug)
     before = slugs[index - 1] if index else None
     program = materialize(challenge, challenge.reference_language, before, tmp_path / "program")
-    report = grade_silently(challenge, program, until=slug, seed=3, build=load_language(challenge.reference_language).build)
+    report = grade_silently(
+        challenge, program, until=slug, seed=3, build=load_language(challenge.reference_language).build
+    )
     problem = verdict_problem(report, slug)
     assert problem is None, problem
 
