@@ -178,9 +178,10 @@ class Challenge(_Strict):
     difficulty: Difficulty
     languages: list[str] = Field(default_factory=lambda: ["python"], min_length=1)
     reference_language: str = Field(
-        default="python",
+        default="",
         description="The language every stage has a reference in: shown to learners whose own "
-        "language has none yet, and the default language of scenarios built on the reference.",
+        "language has none yet, and the default language of scenarios built on the reference. "
+        "By default Python, or the first of `languages` for a challenge not taken in Python.",
     )
     oracle: Oracle | None = None
     containment: ProgramContainment = Field(default_factory=ProgramContainment)
@@ -199,7 +200,10 @@ class Challenge(_Strict):
 
     @model_validator(mode="after")
     def _reference_language_is_taught(self) -> Challenge:
-        if self.reference_language not in self.languages:
+        if not self.reference_language:
+            default = "python" if "python" in self.languages else self.languages[0]
+            object.__setattr__(self, "reference_language", default)  # frozen: set once, here
+        elif self.reference_language not in self.languages:
             raise ValueError(
                 f"reference_language '{self.reference_language}' is not one of languages "
                 f"({', '.join(self.languages)})"
