@@ -101,7 +101,11 @@ def test_unpack_edit_pack_round_trip(scaffolded: Path, tmp_path: Path) -> None:
     assert [f.name for f in folders] == ["00-starter", "01-bind", "02-greet"]
     main = folders[-1] / "app" / "main.py"
     main.write_text(main.read_text().replace('b"hello "', 'b"hello, "'))
+    for cache in (".ruff_cache", ".mypy_cache", ".pytest_cache"):  # what linting the snapshot leaves
+        (folders[-1] / cache).mkdir()
+        (folders[-1] / cache / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n")
     pack(challenge, "python", tmp_path / "snapshots")
+    assert "CACHEDIR.TAG" not in diff_path(challenge, "python", "greet").read_text()
     rebuilt = materialize(challenge, "python", "greet", tmp_path / "rebuilt")
     assert 'b"hello, "' in (rebuilt / "app" / "main.py").read_text()
     assert (rebuilt / "your_program.sh").stat().st_mode & 0o111
@@ -130,3 +134,15 @@ def test_pack_leaves_out_what_a_build_wrote(scaffolded: Path, tmp_path: Path) ->
 def test_new_refuses_bad_slugs_and_existing_challenges(scaffolded: Path, crack: Callable[..., Any]) -> None:
     assert "is not a slug" in crack(["author", "new", "Bad_Slug", "--root", str(scaffolded)]).output
     assert "already exists" in crack(["author", "new", "greeter", "--root", str(scaffolded)]).output
+
+
+def test_a_config_error_survives_the_trip_back_from_a_worker() -> None:
+    """`crack author check` grades in worker processes; an error raised there is pickled."""
+    import pickle
+
+    from crack.errors import ConfigError
+
+    error = ConfigError("/x/scenario.yaml", "not a language", "language")
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error) == "/x/scenario.yaml, field 'language': not a language"
+    assert (again.path, again.field) == (error.path, error.field)

@@ -43,8 +43,15 @@ class ConfigError(CrackError):
     def __init__(self, path: Path | str, message: str, field: str | None = None) -> None:
         self.path = Path(path)
         self.field = field
+        self.detail = message
         where = f"{self.path}" + (f", field '{field}'" if field else "")
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[Path, str, str | None]]:
+        """Rebuilt from its parts: `crack author check` grades in worker processes, and an
+        error raised there crosses back pickled (the default would call __init__ with the
+        whole text as the path)."""
+        return (type(self), (self.path, self.detail, self.field))
 
 
 class InternalError(CrackError):

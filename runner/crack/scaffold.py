@@ -10,7 +10,9 @@ from crack.challenge.model import Challenge
 from crack.errors import CrackUsageError
 from crack.paths import learner_templates_dir
 
-IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".git", ".crack", "crack.yml", ".venv")
+IGNORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".git", ".crack", "crack.yml", ".venv", ".ruff_cache", ".mypy_cache", ".pytest_cache"
+)
 TEMPLATE_ONLY = ("language.yaml", "Dockerfile")
 """Files of a language template that describe it to crack (and to the docker isolation
 mode), not part of the learner's repository."""
