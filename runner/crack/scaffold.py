@@ -11,7 +11,15 @@ from crack.errors import CrackUsageError
 from crack.paths import learner_templates_dir
 
 IGNORED = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", ".git", ".crack", "crack.yml", ".venv", ".ruff_cache", ".mypy_cache", ".pytest_cache"
+    "__pycache__",
+    "*.pyc",
+    ".git",
+    ".crack",
+    "crack.yml",
+    ".venv",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".pytest_cache",
 )
 TEMPLATE_ONLY = ("language.yaml", "Dockerfile")
 """Files of a language template that describe it to crack (and to the docker isolation
