@@ -1216,3 +1216,9 @@ def expect_pending(client: RespClient, stream: str, group: str, counts: dict[str
             "pending id, and "
             "per consumer with pending entries its name and count (a bulk string)",
         )
+
+
+# --- 10 ----------------------------------------------------------------------------------
+from .pubsub import pubsub_fanout  # noqa: E402
+
+tester.stage("pubsub-fanout")(pubsub_fanout)

@@ -56,8 +56,8 @@ class RespClient:
         self.name = name
         self.conn: Connection = h.connect(port, name=name, show_bytes=False)
 
-    def call(self, *args: str, quiet: bool = False) -> Reply:
-        shown = " ".join(args)
+    def call(self, *args: str | bytes, quiet: bool = False) -> Reply:
+        shown = " ".join(a if isinstance(a, str) else show(a, 40) for a in args)
         if not quiet:
             self.h.log(f"{self.name}> {shown}")
         self.conn.send(encode(*args))
@@ -65,6 +65,15 @@ class RespClient:
         if not quiet:
             self.h.log(f"{self.name}< {brief(reply)}")
         return reply
+
+    def send(self, *args: str | bytes, quiet: bool = False) -> None:
+        """Send one command and read nothing (a subscriber's replies come later, pushed)."""
+        if not quiet:
+            self.h.log(f"{self.name}> {' '.join(a if isinstance(a, str) else show(a, 40) for a in args)}")
+        self.conn.send(encode(*args))
+
+    def close(self) -> None:
+        self.conn.close()
 
     def read(self, sent: str) -> Reply:
         line = self.conn.read_until(
