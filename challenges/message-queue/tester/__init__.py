@@ -1222,3 +1222,9 @@ def expect_pending(client: RespClient, stream: str, group: str, counts: dict[str
 from .pubsub import pubsub_fanout  # noqa: E402
 
 tester.stage("pubsub-fanout")(pubsub_fanout)
+
+
+# --- 11 ----------------------------------------------------------------------------------
+from .partitions import partitions_stage  # noqa: E402
+
+tester.stage("partitions")(partitions_stage)
