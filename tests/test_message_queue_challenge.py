@@ -21,7 +21,7 @@ def test_starter_fails_the_first_stage_with_a_clear_message(tmp_path: Path) -> N
     assert "before it accepted connections" in report.stages[0].message
 
 
-def test_the_stages_go_from_one_queue_to_a_log_with_consumer_groups() -> None:
+def test_the_stages_go_from_one_queue_to_a_log_with_partitions_and_failover() -> None:
     assert CHALLENGE.stage_slugs == [
         "put-reserve",
         "tubes",
@@ -32,6 +32,9 @@ def test_the_stages_go_from_one_queue_to_a_log_with_consumer_groups() -> None:
         "durable-jobs",
         "stream-log",
         "consumer-groups",
+        "pubsub-fanout",
+        "partitions",
+        "claim-pending",
     ]
 
 

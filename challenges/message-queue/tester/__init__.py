@@ -1228,3 +1228,9 @@ tester.stage("pubsub-fanout")(pubsub_fanout)
 from .partitions import partitions_stage  # noqa: E402
 
 tester.stage("partitions")(partitions_stage)
+
+
+# --- 12 ----------------------------------------------------------------------------------
+from .claims import claim_pending  # noqa: E402
+
+tester.stage("claim-pending")(claim_pending)
