@@ -146,7 +146,7 @@ def autoclaim(
 
 
 def claim_pending(h: Harness) -> None:
-    from . import id_key, show_id, start
+    from . import group_read, id_key, show_id, start
 
     port, _ = start(h)
     stream, group = f"tasks:{h.random.randrange(1000):03d}", "workers"
@@ -238,6 +238,17 @@ def claim_pending(h: Harness) -> None:
     for i in take:
         state[i] = Delivered("dave", began, time.monotonic(), state[i].count + 1)
     expect_detail(producer, stream, group, state, "after dave's XCLAIM")
+    began = time.monotonic()
+    again = [e[0] for e in group_read(dave, group, "dave", stream, "0", None)]
+    if again != take:
+        raise StageFailure(
+            f"dave read his pending entries back (id 0 instead of >) and got {again}\n"
+            f"  expected the entries he claimed: {take}",
+            "a claimed entry is pending for its new owner, who reads it back like any of his own",
+        )
+    for i in take:
+        state[i] = Delivered("dave", began, time.monotonic(), state[i].count + 1)
+    expect_detail(producer, stream, group, state, "after dave read his pending entries back")
 
     mine = [i for i, d in state.items() if d.consumer == "carol"]
     reply = carol.call("XACK", stream, group, *mine)
