@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import zlib
 
-from crack.harness import Harness, StageFailure
+from crack.harness import Harness, StageFailure, WriteMode
 
 from .resp import RespClient, brief
 
@@ -32,7 +32,13 @@ def partition_of(key: str, partitions: int) -> int:
 
 
 def multi_read(
-    client: RespClient, group: str, streams: list[str], count: int | None, *, quiet: bool
+    client: RespClient,
+    group: str,
+    streams: list[str],
+    count: int | None,
+    *,
+    quiet: bool,
+    mode: WriteMode | None = None,
 ) -> dict[str, list[tuple[str, list[bytes]]]]:
     """XREADGROUP over several streams with ``>``; the entries of each stream in the reply."""
     from . import entries_of
@@ -48,7 +54,7 @@ def multi_read(
         *([">"] * len(streams)),
     ]
     sent = " ".join(args)
-    reply = client.call(*args, quiet=quiet)
+    reply = client.call(*args, quiet=quiet, mode=mode)
     if reply is None:
         return {}
     shape = StageFailure(
@@ -117,7 +123,17 @@ def partitions_stage(h: Harness) -> None:
             seq[key] += 1
             clock += h.random.randint(1, 5)
             stream = streams[partition_of(key, count)]
-            reply = producer.call("XADD", stream, f"{clock}-0", "key", key, "seq", str(seq[key]), quiet=True)
+            reply = producer.call(
+                "XADD",
+                stream,
+                f"{clock}-0",
+                "key",
+                key,
+                "seq",
+                str(seq[key]),
+                quiet=True,
+                mode=WriteMode.WHOLE,
+            )
             if reply != f"{clock}-0".encode():
                 raise StageFailure(
                     f"producer sent XADD {stream} {clock}-0 key {key} seq {seq[key]}\n"
@@ -131,7 +147,11 @@ def partitions_stage(h: Harness) -> None:
         """Read the consumer's partitions until nothing is new, acknowledging each batch."""
         for _ in range(200):
             size = h.random.choice([1, 2, 3, 5])
-            got = multi_read(consumer, group, owned, size, quiet=True)
+            # One read in four is cut into pieces; the rest go whole (each cut costs a pause).
+            whole = h.random.random() < 0.75
+            got = multi_read(
+                consumer, group, owned, size, quiet=True, mode=WriteMode.WHOLE if whole else None
+            )
             if not got:
                 return
             for stream, entries in got.items():
@@ -150,7 +170,9 @@ def partitions_stage(h: Harness) -> None:
                             "the same group name on two streams names two groups: each keeps its own "
                             "last-delivered id and pending entries",
                         )
-                acked = consumer.call("XACK", stream, group, *[e for e, _ in entries], quiet=True)
+                acked = consumer.call(
+                    "XACK", stream, group, *[e for e, _ in entries], quiet=True, mode=WriteMode.WHOLE
+                )
                 if acked != len(entries):
                     raise StageFailure(
                         f"{consumer.name} sent XACK {stream} {group} with the {len(entries)} ids it had just "

@@ -44,8 +44,16 @@ def expect_subscribed(client: RespClient, kind: str, channel: str, count: int, s
         )
 
 
-def publish(client: RespClient, channel: str, data: bytes, receivers: int, *, quiet: bool = False) -> None:
-    reply = client.call("PUBLISH", channel, data, quiet=quiet)
+def publish(
+    client: RespClient,
+    channel: str,
+    data: bytes,
+    receivers: int,
+    *,
+    quiet: bool = False,
+    mode: WriteMode | None = None,
+) -> None:
+    reply = client.call("PUBLISH", channel, data, quiet=quiet, mode=mode)
     if reply != receivers:
         raise StageFailure(
             f"{client.name} sent PUBLISH {channel} {show(data, 40)}\n  expected :{receivers} "
@@ -182,7 +190,7 @@ def forgotten(h: Harness, publisher: RespClient, channel: str) -> None:
     three seconds (quietly) until it counts 0."""
     deadline = time.monotonic() + 3.0
     while True:
-        reply = publisher.call("PUBLISH", channel, b"anyone?", quiet=True)
+        reply = publisher.call("PUBLISH", channel, b"anyone?", quiet=True, mode=WriteMode.WHOLE)
         if reply == 0:
             h.log(f'publisher> PUBLISH {channel} "anyone?"')
             h.log("publisher< 0")
@@ -225,7 +233,7 @@ def library_subscriber(h: Harness, port: int, publisher: RespClient) -> None:
     # Wait until the subscription counts, so no message goes to nobody.
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and not errors:
-        if publisher.call("PUBLISH", channel, b"warm-up", quiet=True) == 1:
+        if publisher.call("PUBLISH", channel, b"warm-up", quiet=True, mode=WriteMode.WHOLE) == 1:
             break
         h.sleep(0.05)
     else:
@@ -237,7 +245,7 @@ def library_subscriber(h: Harness, port: int, publisher: RespClient) -> None:
         )
     messages = [payload(h, f"lib-{n}") for n in range(40)]
     for data in messages:
-        publish(publisher, channel, data, 1, quiet=True)
+        publish(publisher, channel, data, 1, quiet=True, mode=WriteMode.WHOLE)
     thread.join(timeout=20)
     client.close()
     if errors:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from crack.harness import Connection, Harness, StageFailure
+from crack.harness import Connection, Harness, StageFailure, WriteMode
 from crack.harness.bytes_display import show
 
 REPLY_S = 5.0
@@ -56,11 +56,14 @@ class RespClient:
         self.name = name
         self.conn: Connection = h.connect(port, name=name, show_bytes=False)
 
-    def call(self, *args: str | bytes, quiet: bool = False) -> Reply:
+    def call(self, *args: str | bytes, quiet: bool = False, mode: WriteMode | None = None) -> Reply:
+        """Send one command (cut as the connection's seeded plan says, unless ``mode`` is
+        given: bulk traffic goes whole, as each piece of a cut write costs a pause) and read
+        its reply."""
         shown = " ".join(a if isinstance(a, str) else show(a, 40) for a in args)
         if not quiet:
             self.h.log(f"{self.name}> {shown}")
-        self.conn.send(encode(*args))
+        self.conn.send(encode(*args), mode=mode)
         reply = self.read(shown)
         if not quiet:
             self.h.log(f"{self.name}< {brief(reply)}")
