@@ -21,7 +21,7 @@ def test_starter_fails_the_first_stage_with_a_clear_message(tmp_path: Path) -> N
     assert "before it accepted connections" in report.stages[0].message
 
 
-def test_the_stages_go_from_one_queue_to_a_log_with_consumer_groups() -> None:
+def test_the_stages_go_from_one_queue_to_a_log_with_partitions_and_failover() -> None:
     assert CHALLENGE.stage_slugs == [
         "put-reserve",
         "tubes",
@@ -32,6 +32,9 @@ def test_the_stages_go_from_one_queue_to_a_log_with_consumer_groups() -> None:
         "durable-jobs",
         "stream-log",
         "consumer-groups",
+        "pubsub-fanout",
+        "partitions",
+        "claim-pending",
     ]
 
 
@@ -60,3 +63,26 @@ def test_a_job_kept_past_a_restart_keeps_its_body_byte_for_byte(tmp_path: Path) 
     program = materialize(CHALLENGE, "python", "durable-jobs", tmp_path / "ref")
     report = grade_silently(CHALLENGE, program, only="durable-jobs", seed=11)
     assert [s.status.value for s in report.stages] == ["passed"], report.stages[0].message
+
+
+@pytest.mark.parametrize("stage", ["pubsub-fanout", "partitions", "claim-pending"])
+def test_redis_passes_the_later_stages_on_another_seed(tmp_path: Path, stage: str) -> None:
+    """The checks of the pub/sub, partition and claim stages are invariants (sets, order per
+    channel or key, idle-time bounds), so the real server passes them on any seed, not only
+    on the one the suite's oracle run uses."""
+    if shutil.which("redis-server") is None or shutil.which("beanstalkd") is None:
+        pytest.skip("the oracle needs beanstalkd and redis-server (apt-get install beanstalkd redis-server)")
+    assert CHALLENGE.oracle is not None
+    run = CHALLENGE.oracle.command_for(CHALLENGE.directory)
+    report = grade_silently(CHALLENGE, tmp_path, run=run, only=stage, seed=23)
+    assert [s.status.value for s in report.stages] == ["passed"], report.stages[0].message
+
+
+def test_a_server_without_the_detail_form_of_xpending_fails_claim_pending_clearly(tmp_path: Path) -> None:
+    """The reference as of partitions answers XPENDING's summary to its detail form: it fails
+    claim-pending with a message naming the command and the expected shape."""
+    program = materialize(CHALLENGE, "python", "partitions", tmp_path / "ref")
+    report = grade_silently(CHALLENGE, program, only="claim-pending", seed=5)
+    assert report.stages[0].status.value == "failed"
+    assert "XPENDING" in report.stages[0].message
+    assert "[id, consumer, idle ms, delivery count]" in report.stages[0].message

@@ -1,8 +1,8 @@
 """The message-queue challenge's oracle: beanstalkd and redis-server behind one port.
 
 crack appends ``--port N --data-dir D``. The learner's server speaks beanstalk's protocol
-for the work-queue stages and RESP (Redis streams) for the log stages, on the same port,
-telling them apart by a connection's first byte (``*`` begins a RESP command; a beanstalk
+for the work-queue stages and RESP (Redis streams, pub/sub) for the later stages, on the
+same port, telling them apart by a connection's first byte (``*`` begins a RESP command; a beanstalk
 command begins with a letter). This adapter starts the two real servers on free ports of
 their own, each keeping its files under ``D`` (beanstalkd's binlog, ``-b``; Redis's
 append-only file, written before each reply), and passes each connection's bytes

@@ -1216,3 +1216,21 @@ def expect_pending(client: RespClient, stream: str, group: str, counts: dict[str
             "pending id, and "
             "per consumer with pending entries its name and count (a bulk string)",
         )
+
+
+# --- 10 ----------------------------------------------------------------------------------
+from .pubsub import pubsub_fanout  # noqa: E402
+
+tester.stage("pubsub-fanout")(pubsub_fanout)
+
+
+# --- 11 ----------------------------------------------------------------------------------
+from .partitions import partitions_stage  # noqa: E402
+
+tester.stage("partitions")(partitions_stage)
+
+
+# --- 12 ----------------------------------------------------------------------------------
+from .claims import claim_pending  # noqa: E402
+
+tester.stage("claim-pending")(claim_pending)

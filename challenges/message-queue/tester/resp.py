@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from crack.harness import Connection, Harness, StageFailure
+from crack.harness import Connection, Harness, StageFailure, WriteMode
 from crack.harness.bytes_display import show
 
 REPLY_S = 5.0
@@ -56,15 +56,27 @@ class RespClient:
         self.name = name
         self.conn: Connection = h.connect(port, name=name, show_bytes=False)
 
-    def call(self, *args: str, quiet: bool = False) -> Reply:
-        shown = " ".join(args)
+    def call(self, *args: str | bytes, quiet: bool = False, mode: WriteMode | None = None) -> Reply:
+        """Send one command (cut as the connection's seeded plan says, unless ``mode`` is
+        given: bulk traffic goes whole, as each piece of a cut write costs a pause) and read
+        its reply."""
+        shown = " ".join(a if isinstance(a, str) else show(a, 40) for a in args)
         if not quiet:
             self.h.log(f"{self.name}> {shown}")
-        self.conn.send(encode(*args))
+        self.conn.send(encode(*args), mode=mode)
         reply = self.read(shown)
         if not quiet:
             self.h.log(f"{self.name}< {brief(reply)}")
         return reply
+
+    def send(self, *args: str | bytes, quiet: bool = False) -> None:
+        """Send one command and read nothing (a subscriber's replies come later, pushed)."""
+        if not quiet:
+            self.h.log(f"{self.name}> {' '.join(a if isinstance(a, str) else show(a, 40) for a in args)}")
+        self.conn.send(encode(*args))
+
+    def close(self) -> None:
+        self.conn.close()
 
     def read(self, sent: str) -> Reply:
         line = self.conn.read_until(
