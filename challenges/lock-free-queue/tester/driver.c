@@ -543,7 +543,7 @@ static int run_park(uint64_t seed, int rounds) {
         double waited = now_ns();
         while (!LOAD(&park_parked) && now_ns() - waited < 2e9) usleep(100);
         long before = others_done(victim);
-        usleep(200000);
+        usleep(100000);
         long progress = others_done(victim) - before;
         STORE(&park_release, 1);
         printf("park round=%d thread=%d progress=%ld\n", r, victim + 1, progress);

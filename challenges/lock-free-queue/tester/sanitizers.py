@@ -46,7 +46,12 @@ def tsan_race(stderr: str) -> str | None:
             continue
         frame = TSAN_FRAME.match(line)
         if frame and current is not None:
-            accesses.append(f"{'an' if current[0] in 'aeiou' else 'a'} {current} in {_frame(frame)}")
+            if frame.group(1).startswith(NOT_OURS) or "sanitizer" in frame.group(2):
+                # free() writes the whole block: name the call, and who made it.
+                current = f"{frame.group(1).replace('__interceptor_', '')}()"
+                continue
+            article = "" if current.endswith("()") else ("an " if current[0] in "aeiou" else "a ")
+            accesses.append(f"{article}{current} in {_frame(frame)}")
             current = None
     if kind != "data race" or len(accesses) < 2:
         summary = next((line for line in lines if line.startswith("SUMMARY")), lines[start])
