@@ -41,6 +41,9 @@ CHALLENGES = ["redis", "http-server"]
 """Challenges with a starter and a stage-1 solution in every language (both begin with `bind`)."""
 STARTER_ONLY = ["dns-server", "load-balancer", "url-shortener", "kv-store", "rest-api", "raft"]
 """Challenges with a starter in every language: it parses the arguments and stops there."""
+# malloc (C, C++, Rust) and lock-free-queue (C, C++) are libraries behind a C interface:
+# their starters are tested in tests/test_malloc_challenge.py and
+# tests/test_lock_free_queue_challenge.py.
 
 MAIN_FILE = {
     "python": "app/main.py",

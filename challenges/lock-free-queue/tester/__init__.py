@@ -59,7 +59,9 @@ TSAN_HINT = (
 )
 
 
-def run_driver(h: Harness, flavour: str, args: list[str], what: str, *, timeout: float | None = None) -> list[str]:
+def run_driver(
+    h: Harness, flavour: str, args: list[str], what: str, *, timeout: float | None = None
+) -> list[str]:
     """Run the driver built in ``flavour``; fail on a crash, a hang, a sanitizer report or a
     broken property. Returns its stdout lines."""
     binary = driver(h, flavour)
@@ -112,21 +114,27 @@ def threads(h: Harness, flavour: str, producers: int, consumers: int, per: int, 
         f"{producers} producer{'s' if producers > 1 else ''} and {consumers} consumer"
         f"{'s' if consumers > 1 else ''}, {per} items each, capacity {capacity}"
     )
-    lines = run_driver(h, flavour, ["threads", str(producers), str(consumers), str(per), str(capacity), str(seed)], what)
+    lines = run_driver(
+        h, flavour, ["threads", str(producers), str(consumers), str(per), str(capacity), str(seed)], what
+    )
     h.log(next(line for line in lines if line.startswith("ok")))
 
 
 @tester.stage("fifo")
 def fifo(h: Harness) -> None:
     seed = h.random.randrange(1, 1 << 30)
-    lines = run_driver(h, "O2", ["fifo", str(seed), "20000"], "one thread, two queues, 20000 random operations")
+    lines = run_driver(
+        h, "O2", ["fifo", str(seed), "20000"], "one thread, two queues, 20000 random operations"
+    )
     h.log(lines[-1])
 
 
 @tester.stage("bounded")
 def bounded(h: Harness) -> None:
     seed = h.random.randrange(1, 1 << 30)
-    lines = run_driver(h, "O2", ["bounded", str(seed)], "capacities 1, 2, 3, 5, 8, 64, 100, 1000 and 8 random ones")
+    lines = run_driver(
+        h, "O2", ["bounded", str(seed)], "capacities 1, 2, 3, 5, 8, 64, 100, 1000 and 8 random ones"
+    )
     h.log(lines[-1])
 
 
@@ -198,7 +206,9 @@ def lock_free(h: Harness) -> None:
     )
     imported = {line.split()[-1].split("@")[0] for line in done.stdout.splitlines() if line.strip()}
     locks = sorted(name for name in imported if name in LOCKING)
-    h.log(f"$ nm -D --undefined-only <your queue as a shared library>: {len(imported)} functions from elsewhere")
+    h.log(
+        f"$ nm -D --undefined-only <your queue as a shared library>: {len(imported)} functions from elsewhere"
+    )
     if locks:
         h.fail(
             f"your queue calls {', '.join(locks)}: a lock-free queue takes no lock",

@@ -17,7 +17,9 @@ LSAN_OPTIONS = "exitcode=68"
 
 TSAN_FRAME = re.compile(r"^\s*#\d+\s+(\S+)\s+(\S+):(\d+)")
 ASAN_FRAME = re.compile(r"^\s*#\d+\s+0x[0-9a-f]+\s+in\s+(\S+)\s+(\S+):(\d+)")
-ACCESS = re.compile(r"^\s*(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write)\b[^:]*", re.I)
+ACCESS = re.compile(
+    r"^\s*(Previous )?(atomic )?(read|write|Read|Write|Atomic read|Atomic write)\b[^:]*", re.I
+)
 NOT_OURS = ("malloc", "calloc", "free", "realloc", "operator new", "operator delete", "__interceptor")
 
 
@@ -74,7 +76,9 @@ def asan_error(stderr: str) -> str | None:
     if error is None:
         return None
     kind = lines[error].split("AddressSanitizer:", 1)[1].split(" on ")[0].strip()
-    access = next((line.strip().split(" of size")[0].lower() for line in lines[error:] if " of size " in line), "")
+    access = next(
+        (line.strip().split(" of size")[0].lower() for line in lines[error:] if " of size " in line), ""
+    )
     place = _first_frame_outside(lines[error:], "")
     detail = f"{'an' if access[:1] in 'aeiou' else 'a'} {access} in {place}" if access and place else place
     freed = _frame_after(lines[error:], "freed by thread")

@@ -79,7 +79,10 @@ def manifest(h: Harness) -> Manifest:
     found, problem = parse_manifest(text)
     if found is None:
         shown = text.strip()[:600] or "(nothing)"
-        h.fail(f"./your_program.sh sources printed:\n{shown}\nwhich the tester cannot use: {problem}", hint=MANIFEST_HINT)
+        h.fail(
+            f"./your_program.sh sources printed:\n{shown}\nwhich the tester cannot use: {problem}",
+            hint=MANIFEST_HINT,
+        )
     return found
 
 
