@@ -59,6 +59,25 @@ TSAN_HINT = (
 )
 
 
+def race_hint(race: str) -> str:
+    """The likely mistake, from which functions raced: a free, two enqueues (producers
+    sharing an index), two dequeues (consumers), or a producer against a consumer."""
+    if "free()" in race or "delete" in race:
+        return RECLAIM_HINT
+    if race.count("queue_enqueue") == 2:
+        return (
+            "two producers wrote the same index or slot: with many producers, a position is "
+            "claimed with a compare-and-swap on tail that only one of them wins"
+        )
+    if race.count("queue_dequeue") == 2:
+        return (
+            "two consumers wrote the same index or took the same slot: with many consumers, a "
+            "position is claimed with a compare-and-swap on head (or the consumers take turns "
+            "through a lock, until the lock-free stage)"
+        )
+    return TSAN_HINT
+
+
 def run_driver(
     h: Harness, flavour: str, args: list[str], what: str, *, timeout: float | None = None
 ) -> list[str]:
@@ -71,8 +90,7 @@ def run_driver(
     label = {"O2": "", "tsan": " (ThreadSanitizer build)", "asan": " (AddressSanitizer build)"}[flavour]
     race = sanitizers.tsan_race(stderr) if flavour == "tsan" else None
     if race is not None:
-        freed = "free()" in race or "delete" in race
-        h.fail(f"{what}{label}: ThreadSanitizer found {race}", hint=RECLAIM_HINT if freed else TSAN_HINT)
+        h.fail(f"{what}{label}: ThreadSanitizer found {race}", hint=race_hint(race))
     error = sanitizers.asan_error(stderr) if flavour == "asan" else None
     if error is not None:
         leak = error.startswith("memory leaked")
@@ -234,8 +252,11 @@ def lock_free(h: Harness) -> None:
             "leaves the structure in a state others can finish (help move the tail along) "
             "or step around",
         )
-    if result.returncode != 0 or not any(line.startswith("ok") for line in lines):
-        h.fail(f"{what}: the program exited with code {result.returncode}: {lines[-3:]!r}")
+    code = result.returncode
+    if code is not None and code < 0:
+        h.fail(f"{what}: the program was killed by {signal.Signals(-code).name}")
+    if code != 0 or not any(line.startswith("ok") for line in lines):
+        h.fail(f"{what}: the program exited with code {code}: {lines[-3:]!r}")
     least = min(int(line.rsplit("=", 1)[1]) for line in lines if line.startswith("park "))
     h.log(f"{PARK_ROUNDS} pauses: the other threads kept going every time (at least {least} dequeues)")
 
