@@ -254,3 +254,68 @@ def test_histories() -> None:
     assert history.linearizable(overlapping[0])
     empty_while_enqueueing = history.parse_rounds(["round 1", "op 1 enq 1.1 0 30 ok", "op 2 deq - 10 20 no"])
     assert history.linearizable(empty_while_enqueueing[0])
+
+
+FREE_ON_DEQUEUE = [
+    (
+        "            *item = value;  // `next` is the new dummy; the old one stays allocated\n",
+        "            *item = value;\n            free(head);\n",
+    ),
+    (
+        "    n->allocated_next = atomic_load_explicit(&q->allocated, memory_order_relaxed);\n"
+        "    while (!atomic_compare_exchange_weak_explicit(&q->allocated, &n->allocated_next, n,\n"
+        "                                                  memory_order_release, memory_order_relaxed)) {\n"
+        "    }\n",
+        "    n->allocated_next = NULL;\n",
+    ),
+    (
+        "    node *n = atomic_load_explicit(&q->allocated, memory_order_acquire);\n"
+        "    while (n != NULL) {\n"
+        "        node *following = n->allocated_next;\n"
+        "        free(n);\n"
+        "        n = following;\n"
+        "    }\n",
+        "    void *item;\n    while (queue_dequeue(q, &item)) {\n    }\n"
+        "    free(atomic_load_explicit(&q->head, memory_order_relaxed));\n",
+    ),
+]
+
+
+def test_freeing_a_node_on_dequeue_is_a_race_with_free(tmp_path: Path) -> None:
+    """The Michael-Scott queue that frees the old dummy as soon as its dequeue wins: another
+    thread may still read it. ThreadSanitizer reports it in the first stage with threads on
+    both sides, mpsc or mpmc depending on the interleaving (so it is a test, not a scenario
+    with one golden), with the hint about reclamation."""
+    program = materialize(CHALLENGE, "c", "lock-free", tmp_path / "program")
+    main_c = program / "app" / "main.c"
+    text = main_c.read_text()
+    for old, new in FREE_ON_DEQUEUE:
+        assert old in text
+        text = text.replace(old, new)
+    main_c.write_text(text)
+    report = grade_silently(CHALLENGE, program, build="./build.sh", until="mpmc", language="c")
+    failed = [s for s in report.stages if s.status is not StageStatus.PASSED]
+    assert failed and failed[0].slug in ("mpsc", "mpmc"), [(s.slug, s.status) for s in report.stages]
+    assert "free() in queue_dequeue" in failed[0].message, failed[0].message
+    assert failed[0].hint is not None and "use after free" in failed[0].hint
+
+
+TSAN_USE_AFTER_FREE = """\
+WARNING: ThreadSanitizer: heap-use-after-free (pid=7)
+  Atomic read of size 8 at 0x7b0400000000 by thread T1:
+    #0 queue_enqueue /q/app/main.c:73 (driver+0x2e1c)
+
+  Previous write of size 8 at 0x7b0400000000 by thread T5:
+    #0 free ../../../../src/libsanitizer/tsan/tsan_interceptors_posix.cpp:706 (libtsan.so.2+0x3f9c8)
+    #1 queue_dequeue /q/app/main.c:106 (driver+0x2f0e)
+
+SUMMARY: ThreadSanitizer: heap-use-after-free /q/app/main.c:73 in queue_enqueue
+"""
+
+
+def test_a_tsan_use_after_free_names_the_read_and_the_free() -> None:
+    sanitizers = _module("sanitizers")
+    assert sanitizers.tsan_race(TSAN_USE_AFTER_FREE) == (
+        "a heap-use-after-free: an atomic read in queue_enqueue (main.c:73), after free() in "
+        "queue_dequeue (main.c:106)"
+    )

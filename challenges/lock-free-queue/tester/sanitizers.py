@@ -55,11 +55,14 @@ def tsan_race(stderr: str) -> str | None:
             article = "" if current.endswith("()") else ("an " if current[0] in "aeiou" else "a ")
             accesses.append(f"{article}{current} in {_frame(frame)}")
             current = None
-    if kind != "data race" or len(accesses) < 2:
+    if len(accesses) < 2:
         summary = next((line for line in lines if line.startswith("SUMMARY")), lines[start])
-        return summary.replace("SUMMARY: ", "").strip()
-    first, second = sorted(accesses[:2])
-    return f"a data race: {first} and {second}, in two threads, with nothing ordering them"
+        text = summary.replace("SUMMARY: ThreadSanitizer: ", "").strip()
+        return re.sub(r"\S*/([^/\s]+:\d+)", r"\1", text)  # file names without their folders
+    if kind == "data race":
+        first, second = sorted(accesses[:2])
+        return f"a data race: {first} and {second}, in two threads, with nothing ordering them"
+    return f"a {kind}: {accesses[0]}, after {accesses[1]}"
 
 
 def asan_error(stderr: str) -> str | None:
