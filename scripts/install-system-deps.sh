@@ -28,7 +28,7 @@ need crun crun  # container-runtime: a second oracle
 [ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || missing+=(libjemalloc2)  # malloc: oracles
 [ -e /usr/lib/x86_64-linux-gnu/libmimalloc.so.2 ] || missing+=(libmimalloc2.0)
 [ -e /usr/include/boost/lockfree/queue.hpp ] || missing+=(libboost-dev)  # lock-free-queue: oracles
-[ -e /usr/include/urcu.h ] || missing+=(liburcu-dev)
+[ -e /usr/include/x86_64-linux-gnu/urcu.h ] || [ -e /usr/include/urcu.h ] || missing+=(liburcu-dev)
 need chromium chromium  # the HTML report's browser test (Playwright drives Debian's build)
 # The toolchains of the learner languages (learner_template/*/language.yaml): the tests
 # build a Redis starter in each. Rust and Go use their standard library only (no registry).

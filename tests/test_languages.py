@@ -52,6 +52,9 @@ STARTER_ONLY = [
 LINE_PROTOCOL_STARTERS = ["distributed-patterns"]
 """Challenges driven over stdin whose starter in every language reads each command line and
 answers that it is not written yet."""
+# malloc (C, C++, Rust) and lock-free-queue (C, C++) are libraries behind a C interface:
+# their starters are tested in tests/test_malloc_challenge.py and
+# tests/test_lock_free_queue_challenge.py.
 
 MAIN_FILE = {
     "python": "app/main.py",
