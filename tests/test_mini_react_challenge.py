@@ -99,3 +99,11 @@ def test_typescript_is_offered_only_where_a_challenge_has_that_starter(tmp_path:
     assert result.exit_code == 2
     assert "unknown language 'typescript'" in result.output
     assert not (tmp_path / "py").exists() and not (tmp_path / "ts").exists()
+
+
+def test_an_interview_starts_from_the_typescript_starter(tmp_path: Path) -> None:
+    repo = tmp_path / "interview-ts"
+    result = run_cli(["interview", "mini-react", str(repo), "--lang", "typescript"])
+    assert result.exit_code == 0, result.output
+    assert (repo / "app" / "main.ts").is_file()
+    assert "language: javascript" in (repo / "crack.yml").read_text()
