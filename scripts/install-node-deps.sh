@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The npm packages testers load, at the versions their package-lock.json pins: the mini-react
-# driver's DOM (jsdom) and the libraries it compares learners' renderers with (react-dom,
-# preact). `npm ci` installs exactly the lock file, so every machine grades against the same
-# code. Needs node and npm (scripts/install-system-deps.sh installs them).
+# driver's DOM (jsdom), the libraries it compares learners' renderers with (react-dom,
+# preact), and the TypeScript compiler its TypeScript starter is built with (tsc). `npm ci`
+# installs exactly the lock file, so every machine grades against the same code. Needs node
+# and npm (scripts/install-system-deps.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for lock in challenges/*/tester/node/package-lock.json; do

@@ -112,13 +112,14 @@ def start(challenge: str, directory: Path, language: str) -> None:
     from crack.views import show_task
 
     loaded = load_challenge(challenge)
-    lang = load_language(language)
+    base = loaded.language_of(language)  # a starter variant (typescript) runs as its language
+    lang = load_language(base)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise CrackUsageError(f"{directory} already exists and is not empty: choose a new directory")
     existed = directory.exists()
     try:
         copy_starter(loaded, language, directory)
-        LearnerRepo.create(directory.resolve(), loaded, language, run=lang.run, build=lang.build)
+        LearnerRepo.create(directory.resolve(), loaded, base, run=lang.run, build=lang.build)
     except (OSError, CrackError) as exc:
         if not existed:  # leave no half-made repository behind
             import shutil
@@ -132,7 +133,8 @@ def start(challenge: str, directory: Path, language: str) -> None:
         ) from None
     warning = git_init(directory, f"Start {loaded.name} with crack")
     console = _console()
-    console.print(f"Created {directory} for {loaded.name} ({lang.name}).", markup=False)
+    kind = lang.name if base == language else f"the {language} starter, run as {lang.name}"
+    console.print(f"Created {directory} for {loaded.name} ({kind}).", markup=False)
     if warning:
         console.print(f"warning: {warning}")
     toolchain = probe(lang)
@@ -146,7 +148,7 @@ def start(challenge: str, directory: Path, language: str) -> None:
         f"Next: cd {shlex.quote(str(directory))} && crack test   (crack task shows the instructions again)\n",
         markup=False,
     )
-    show_task(console, loaded, loaded.stages[0], language)
+    show_task(console, loaded, loaded.stages[0], base)
 
 
 def _repo() -> LearnerRepo:

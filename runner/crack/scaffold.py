@@ -27,13 +27,22 @@ mode), not part of the learner's repository."""
 
 
 def available_languages(challenge: Challenge) -> list[str]:
-    return [lang for lang in challenge.languages if (learner_templates_dir() / lang).is_dir()]
+    """What ``crack start --lang`` accepts for ``challenge``: its languages, then its starter
+    variants."""
+    languages = [lang for lang in challenge.languages if (learner_templates_dir() / lang).is_dir()]
+    return languages + [v for v in challenge.starter_variants if challenge.language_of(v) in languages]
 
 
 def copy_starter(challenge: Challenge, language: str, dest: Path) -> None:
-    """Copy ``learner_template/<lang>``, then overlay ``challenges/<slug>/starter/<lang>``."""
-    template = learner_templates_dir() / language
-    if language not in challenge.languages or not template.is_dir():
+    """Copy ``learner_template/<lang>``, then overlay ``challenges/<slug>/starter/<lang>``.
+
+    ``language`` may name a starter variant (TypeScript for a JavaScript challenge): the
+    template is its language's, without the template's source files, since the variant's
+    starter brings sources of its own kind (a main.ts, not the template's main.js).
+    """
+    base = challenge.language_of(language)
+    template = learner_templates_dir() / base
+    if base not in challenge.languages or not template.is_dir():
         langs = ", ".join(available_languages(challenge)) or "none"
         raise CrackUsageError(
             f"{challenge.slug} has no '{language}' starter: it can be started in {langs} "
@@ -42,9 +51,20 @@ def copy_starter(challenge: Challenge, language: str, dest: Path) -> None:
     shutil.copytree(template, dest, ignore=IGNORED, dirs_exist_ok=True)
     for name in TEMPLATE_ONLY:
         (dest / name).unlink(missing_ok=True)
+    if base != language:
+        _remove_sources(template, dest, base)
     overlay = challenge.directory / "starter" / language
     if overlay.is_dir():
         shutil.copytree(overlay, dest, ignore=IGNORED, dirs_exist_ok=True)
+
+
+def _remove_sources(template: Path, dest: Path, language: str) -> None:
+    from crack.languages import load_language
+
+    extensions = tuple(load_language(language).extensions)
+    for source in template.rglob("*"):
+        if source.is_file() and source.name.endswith(extensions):
+            (dest / source.relative_to(template)).unlink(missing_ok=True)
 
 
 def git_init(dest: Path, message: str) -> str | None:

@@ -183,6 +183,12 @@ class Challenge(_Strict):
         "language has none yet, and the default language of scenarios built on the reference. "
         "By default Python, or the first of `languages` for a challenge not taken in Python.",
     )
+    starter_variants: dict[str, str] = Field(
+        default_factory=dict,
+        description="Starters in another form of one of languages, by name: the language each is "
+        "run as. `crack start --lang typescript` gives starter/typescript/, and the repository is "
+        "built and run as the named language (its descriptor, its pages).",
+    )
     oracle: Oracle | None = None
     containment: ProgramContainment = Field(default_factory=ProgramContainment)
     stages: list[Stage] = Field(min_length=1)
@@ -209,6 +215,24 @@ class Challenge(_Strict):
                 f"({', '.join(self.languages)})"
             )
         return self
+
+    @model_validator(mode="after")
+    def _starter_variants_are_of_its_languages(self) -> Challenge:
+        for variant, language in self.starter_variants.items():
+            if not _SLUG_RE.match(variant):
+                raise ValueError(f"starter_variants: '{variant}' is not a name for a starter")
+            if variant in self.languages:
+                raise ValueError(f"starter_variants: '{variant}' is one of languages already")
+            if language not in self.languages:
+                raise ValueError(
+                    f"starter_variants: {variant} is run as '{language}', which is not one of "
+                    f"languages ({', '.join(self.languages)})"
+                )
+        return self
+
+    def language_of(self, starter: str) -> str:
+        """The language a starter is run as: itself, or the language of a starter variant."""
+        return self.starter_variants.get(starter, starter)
 
     @model_validator(mode="after")
     def _variants_cover_languages(self) -> Challenge:

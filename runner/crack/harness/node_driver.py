@@ -53,7 +53,8 @@ def run_node_driver(h: Harness, driver: Path, request: Mapping[str, Any]) -> dic
         raise StageFailure(
             f"your program {what}." + (f"\nIts error output ends with:\n{stderr}" if stderr else ""),
             hint="your_program.sh must run `node DRIVER MODULE`: the driver crack passes as its "
-            "first argument, then the path of your module",
+            "first argument, then the path of your module (compiled first, if you write one that "
+            "compiles, such as TypeScript: its errors are in the error output)",
         )
     if "internal" in answer:
         raise InternalError(f"the driver {driver.name} could not run: {answer['internal']}")

@@ -111,8 +111,9 @@ def _create_repo(challenge: Challenge, language: str, directory: Path) -> Learne
     copy_starter(challenge, language, directory)
     from crack.languages import load_language
 
-    lang = load_language(language)  # how this language builds and runs: crack.yml's build and run
-    repo = LearnerRepo.create(directory.resolve(), challenge, language, run=lang.run, build=lang.build)
+    base = challenge.language_of(language)  # a starter variant (typescript) runs as its language
+    lang = load_language(base)  # how this language builds and runs: crack.yml's build and run
+    repo = LearnerRepo.create(directory.resolve(), challenge, base, run=lang.run, build=lang.build)
     warning = git_init(directory, f"Start a {challenge.name} interview with crack")
     if warning:
         click.echo(f"warning: {warning}", err=True)

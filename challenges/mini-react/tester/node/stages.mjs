@@ -147,7 +147,7 @@ export async function eventsStage(ctx) {
 }
 
 // ---- updates in place -----------------------------------------------------------------
-async function limitOps(ctx, before, after, mine, what) {
+async function limitOps(ctx, before, after, mine, what, moveHint) {
   const theirs = [];
   for (const [name, lib] of [["react-dom", ctx.react], ["preact", ctx.preact]]) {
     const result = await update(ctx, lib, before, after, name);
@@ -158,7 +158,7 @@ async function limitOps(ctx, before, after, mine, what) {
     fail(`${what} took more DOM operations than react-dom and preact do.\nbefore: ${clip(jsx(before))}\nafter:  ${clip(jsx(after))}\nyours: ${showCounts(mine)}\n${theirs.map(([n, o]) => `${n}: ${showCounts(o)}`).join("\n")}`,
       mine.attributes + mine.texts > Math.max(...theirs.map(([, o]) => o.attributes + o.texts))
         ? "write only the props and texts that changed: compare each with its old value"
-        : "reuse DOM nodes whose element is still there, move as few as you can, and create or remove only what changed");
+        : moveHint ?? "reuse DOM nodes whose element is still there, move as few as you can, and create or remove only what changed");
   }
   return theirs;
 }
@@ -281,7 +281,8 @@ export async function keyedStage(ctx) {
           was ? "match old and new children by key, not by position: a child whose key is still there keeps its DOM node, wherever it moves" : "a child whose key is still there must keep its DOM node: move it (insertBefore) instead of creating it again");
       }
     });
-    await limitOps(ctx, before, after, ops, `reordering keyed children [${keysBefore}] -> [${keysAfter}]`);
+    await limitOps(ctx, before, after, ops, `reordering keyed children [${keysBefore}] -> [${keysAfter}]`,
+      "move only the nodes that are out of place: walking the new order, a kept node whose old position is after the last node left in place stays where it is; insertBefore moves the others (each move is a removal and an addition)");
   }
   ctx.log(`${orders.length} keyed reorders: every surviving key kept its DOM node, moves no more than react-dom's or preact's`);
 }

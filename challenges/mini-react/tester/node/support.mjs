@@ -100,7 +100,8 @@ export function watch(container) {
 }
 
 export function showCounts(c) {
-  return `${c.total} (${c.added} nodes added, ${c.removed} removed, ${c.attributes} attribute writes, ${c.texts} text changes)`;
+  const n = (count, one, many) => `${count} ${count === 1 ? one : many}`;
+  return `${c.total} (${n(c.added, "node added", "nodes added")}, ${c.removed} removed, ${n(c.attributes, "attribute write", "attribute writes")}, ${n(c.texts, "text change", "text changes")})`;
 }
 
 /** Render ``before`` then ``after`` with ``M`` into a fresh container; return the HTML, the
