@@ -138,7 +138,16 @@ def test_an_api_chooses_the_headers_shown_a_body_filter_and_token_labels(
         "> GET /token with header Authorization: Bearer <ada's token>",
         '< 200 OK, ETag: "7", Content-Type: application/json, body {"access_token": "<a JWT>"}',
     ]
-    assert seen[0]["authorization"] == f"Bearer {A_JWT}"
+    api.get("/token", headers={"Authorization": "Bearer unlabelled"}, quiet=True)
+    assert reply.chosen_headers == {"Authorization": "Bearer <ada's token>"}
+    assert api.get("/", headers={"Authorization": "Bearer other"}).chosen_headers == {
+        "Authorization": "Bearer other"
+    }  # a token without a label is shown as it is
+    assert [request["authorization"] for request in seen] == [
+        f"Bearer {A_JWT}",
+        "Bearer unlabelled",
+        "Bearer other",
+    ]
     assert seen[0]["accept"] == "application/json"
 
 
