@@ -18,6 +18,7 @@ from crack.authoring.solutions import materialize
 from crack.challenge import load_challenge
 from crack.grading import GradingPlan, grade
 from crack.harness import ProgramSpec, StageFailure
+from crack.harness.http_api import Reply
 from crack.report import StageResult, StageStatus
 from crack.reporters import NullReporter
 from crack.tester import load_tester
@@ -37,10 +38,9 @@ class _Api:
     base = f"http://127.0.0.1:{PORT}"
 
 
-def _reply(status: int, body: object = None, headers: dict[str, str] | None = None) -> object:
-    api = _module("api")
+def _reply(status: int, body: object = None, headers: dict[str, str] | None = None) -> Reply:
     content = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
-    reply = api.Reply("POST", "/api/links", b'{"url": "https://a.example/"}', {}, status, "")
+    reply = Reply("POST", "/api/links", b'{"url": "https://a.example/"}', {}, status, "")
     reply.headers = {k.lower(): v for k, v in (headers or {}).items()}
     reply.content = content
     return reply

@@ -13,8 +13,8 @@ import time
 from dataclasses import dataclass
 
 from crack.harness import Harness
+from crack.harness.http_api import HttpApi, Reply
 
-from .api import Api, Reply
 from .common import (
     Server,
     expect_error,
@@ -48,7 +48,7 @@ def _password(h: Harness) -> str:
     return "".join(h.random.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(14))
 
 
-def register(h: Harness, api: Api, taken: set[str]) -> User:
+def register(h: Harness, api: HttpApi, taken: set[str]) -> User:
     name = f"{h.random.choice([n for n in NAMES if n not in taken])}_{h.random.randrange(10, 100)}"
     taken.add(name.split("_")[0])
     user = User(name, _password(h))
@@ -123,7 +123,7 @@ def login(h: Harness, server: Server, user: User) -> str:
     return token
 
 
-def expect_me(api: Api, user: User, headers: dict[str, str], why: str) -> None:
+def expect_me(api: HttpApi, user: User, headers: dict[str, str], why: str) -> None:
     reply = api.get("/me", headers=headers)
     expect_status(
         reply, 200, why, {401: "this token is valid: signed with the secret, not expired, naming a user"}

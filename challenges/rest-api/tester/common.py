@@ -7,17 +7,23 @@ Content-Type with parameters, and keep-alive or closed connections all pass.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urljoin
 
 from crack.harness import Harness, StageFailure
+from crack.harness.http_api import HttpApi, NotJson, Reply
 from crack.tester import Tester
 
-from .api import Api, NotJson, Reply
-
 tester = Tester("rest-api", warm_imports=("httpx", "jwt"))
+
+SHOWN_HEADERS = ("Location", "Allow", "ETag", "WWW-Authenticate", "Content-Type")
+"""The response headers the log shows: the ones a stage of this API is about."""
+JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
+"""A JSON Web Token in a body: logged as <a JWT>, since its claims (iat, exp) hold the time
+and would make every run's log differ; the tester explains what is wrong with one."""
 
 WORDS = [
     "apple", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper",
@@ -40,7 +46,7 @@ class Server:
     """One run of the learner's program: where it listens and the secret it signs with."""
 
     port: int
-    api: Api
+    api: HttpApi
     secret: str
     data_dir: Path
 
@@ -53,7 +59,12 @@ def start(h: Harness) -> Server:
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = "".join(h.random.choice("0123456789abcdef") for _ in range(64))
     h.start_server(["--port", str(port), "--data-dir", str(data_dir), "--jwt-secret", secret], port)
-    return Server(port, Api(h, port), secret, data_dir)
+    api = HttpApi(h, port, accept="application/json", shown_headers=SHOWN_HEADERS, redact=hide_jwts)
+    return Server(port, api, secret, data_dir)
+
+
+def hide_jwts(body: str) -> str:
+    return JWT.sub("<a JWT>", body)
 
 
 def title(h: Harness) -> str:
@@ -144,7 +155,7 @@ UNSET = object()
 
 def expect_task(
     reply: Reply,
-    api: Api,
+    api: HttpApi,
     *,
     status: int = 200,
     title: str,

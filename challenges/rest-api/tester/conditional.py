@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from crack.harness import Harness
+from crack.harness.http_api import Reply
 
-from .api import Reply
 from .common import expect_error, expect_status, expect_task, fail, start, tester, title
 
 HINT_ETAG_CHANGES = (

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from crack.harness import Harness
+from crack.harness.http_api import HttpApi, Reply
 
-from .api import Api, Reply
 from .common import expect_error, expect_task, fail, json_object, start, tester, title
 
 HINT_SORT_KEY = (
@@ -44,7 +44,7 @@ class Known:
 
 
 class Collection:
-    def __init__(self, h: Harness, api: Api) -> None:
+    def __init__(self, h: Harness, api: HttpApi) -> None:
         self.h = h
         self.api = api
         self.tasks: dict[str, Known] = {}

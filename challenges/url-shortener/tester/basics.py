@@ -27,9 +27,9 @@ def create(h: Harness) -> None:
     server = start(h, h.clock())
     api = server.api
     first = long_url(h)
-    code = expect_link(api.post({"url": first}), api, first)
+    code = expect_link(api.shorten({"url": first}), api, first)
     second = long_url(h, "/2")
-    other = expect_link(api.post({"url": second}), api, second)
+    other = expect_link(api.shorten({"url": second}), api, second)
     if other == code:
         h.fail(
             f"two different URLs got the same code {code!r}:\n  {first}\n  {second}",
@@ -48,7 +48,7 @@ def redirect(h: Harness) -> None:
         f"http://{word(h)}.example.org:8080/a%20b/{word(h)}?q=caf%C3%A9&x=1&x=2#{word(h)}",
         f"https://{word(h)}.example.net/",
     ]
-    codes = [expect_link(api.post({"url": url}), api, url) for url in urls]
+    codes = [expect_link(api.shorten({"url": url}), api, url) for url in urls]
     for code, url in zip(reversed(codes), reversed(urls), strict=True):
         expect_redirect(api.get(f"/{code}"), url)
     reply = api.get(f"/{codes[0]}?utm_source=newsletter")
@@ -129,7 +129,7 @@ def validation(h: Harness) -> None:
         ("https://xn--bcher-kva.example/", "an internationalised domain in its ASCII form is fine"),
     ]
     for url, why in accepted:
-        reply = api.post({"url": url})
+        reply = api.shorten({"url": url})
         code = expect_link(
             reply, api, url, status_hint=f"{why}: this URL is valid and must be shortened (201 Created)"
         )

@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from crack.harness import Harness, LogicalClock, ProgramProcess, StageFailure
+from crack.harness.http_api import NotJson, Reply
 from crack.tester import Tester
 
-from .api import Api, NotJson, Reply
+from .api import ShortenerApi
 
 tester = Tester("url-shortener", warm_imports=("httpx",))
 
@@ -65,7 +66,7 @@ class Server:
     port: int
     data_dir: Path
     process: ProgramProcess
-    api: Api
+    api: ShortenerApi
 
 
 def new_data_dir(h: Harness, name: str = "data") -> Path:
@@ -79,7 +80,7 @@ def start(h: Harness, clock: LogicalClock, data_dir: Path | None = None, *, conn
     directory = data_dir if data_dir is not None else new_data_dir(h)
     port = h.free_port()
     process = h.start_server(["--port", str(port), "--data-dir", str(directory)], port)
-    return Server(port, directory, process, Api(h, port, clock, connections=connections))
+    return Server(port, directory, process, ShortenerApi(h, port, clock, connections=connections))
 
 
 def kill(h: Harness, server: Server) -> None:
@@ -175,7 +176,7 @@ def expect_error(
 
 def expect_link(
     reply: Reply,
-    api: Api,
+    api: ShortenerApi,
     url: str,
     *,
     status: int = 201,

@@ -8,8 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from crack.harness import Harness, StageFailure
+from crack.harness.http_api import Reply
 
-from .api import Api, Reply
+from .api import ShortenerApi
 from .common import (
     REDIRECTS,
     context,
@@ -45,7 +46,7 @@ answers at all)."""
 T = TypeVar("T")
 
 
-def check_links(api: Api, links: dict[str, str]) -> None:
+def check_links(api: ShortenerApi, links: dict[str, str]) -> None:
     for code, url in links.items():
         expect_redirect(api.get(f"/{code}"), url)
 
@@ -56,10 +57,10 @@ def persistence(h: Harness) -> None:
     server = start(h, clock)
     api = server.api
     plain = [long_url(h, f"/{n}") for n in range(1, 4)]
-    links = {expect_link(api.post({"url": url}), api, url): url for url in plain}
+    links = {expect_link(api.shorten({"url": url}), api, url): url for url in plain}
     first_code = next(iter(links))
     alias, alias_url = f"{word(h)}-{word(h)}-{h.random.randrange(100)}", long_url(h, "/alias")
-    expect_link(api.post({"url": alias_url, "alias": alias}), api, alias_url, code=alias, generated=False)
+    expect_link(api.shorten({"url": alias_url, "alias": alias}), api, alias_url, code=alias, generated=False)
     links[alias] = alias_url
 
     server = restart(h, server, clock)
@@ -67,7 +68,7 @@ def persistence(h: Harness) -> None:
     with context("after a restart on the same --data-dir: ", HINT_LOST):
         check_links(api, links)
         expect_link(
-            api.post({"url": plain[0]}),
+            api.shorten({"url": plain[0]}),
             api,
             plain[0],
             status=200,
@@ -76,7 +77,7 @@ def persistence(h: Harness) -> None:
             "URL-to-code index from the saved links when the program starts",
         )
         expect_error(
-            api.post({"url": long_url(h, "/taken"), "alias": alias}),
+            api.shorten({"url": long_url(h, "/taken"), "alias": alias}),
             409,
             "the alias was taken before the restart",
             {201: "aliases saved before the restart are still taken"},
@@ -85,7 +86,7 @@ def persistence(h: Harness) -> None:
 
     fresh = [long_url(h, f"/new-{n}") for n in range(1, 3)]
     for url in fresh:
-        code = expect_link(api.post({"url": url}), api, url)
+        code = expect_link(api.shorten({"url": url}), api, url)
         if code in links:
             h.fail(
                 f"after the restart, POST /api/links with {url} got the code {code!r}, which "
@@ -159,7 +160,7 @@ def concurrency(h: Harness) -> None:
 
     urls = [f"https://{word(h)}.example.com/c/{n}?k={h.random.randrange(10**6)}" for n in range(CREATES)]
     h.log(f"Sending {CREATES} POSTs of different URLs from {THREADS} threads at once…")
-    results = in_parallel(urls, lambda url: api.post({"url": url}, quiet=True))
+    results = in_parallel(urls, lambda url: api.shorten({"url": url}, quiet=True))
     created = replies(results, f"one of {CREATES} concurrent creates: ")
     codes = []
     for url, reply in zip(urls, created, strict=True):
@@ -192,7 +193,7 @@ def concurrency(h: Harness) -> None:
 
     same = long_url(h, "/popular")
     h.log(f"Sending {SAME_URL_CREATES} POSTs of the same URL at once…")
-    results = in_parallel([same] * SAME_URL_CREATES, lambda url: server.api.post({"url": url}, quiet=True))
+    results = in_parallel([same] * SAME_URL_CREATES, lambda url: server.api.shorten({"url": url}, quiet=True))
     same_replies = replies(results, f"one of {SAME_URL_CREATES} concurrent POSTs of the same URL: ")
     same_codes = []
     for reply in same_replies:
@@ -213,7 +214,7 @@ def concurrency(h: Harness) -> None:
     expect_redirect(server.api.get(f"/{same_codes[0]}"), same)
 
 
-def check_redirects(api: Api, links: dict[str, str], prefix: str, hint: str | None = None) -> None:
+def check_redirects(api: ShortenerApi, links: dict[str, str], prefix: str, hint: str | None = None) -> None:
     pairs = list(links.items())
     results = in_parallel(pairs, lambda pair: api.get(f"/{pair[0]}", quiet=True))
     for (_, url), reply in zip(pairs, replies(results, prefix, hint), strict=True):
@@ -221,7 +222,7 @@ def check_redirects(api: Api, links: dict[str, str], prefix: str, hint: str | No
             expect_redirect(reply, url)
 
 
-def stalled_request(h: Harness, port: int, api: Api) -> None:
+def stalled_request(h: Harness, port: int, api: ShortenerApi) -> None:
     """A client sends half a request and pauses; another client must still be served."""
     slow_url = long_url(h, "/slow")
     body = json.dumps({"url": slow_url}).encode()
@@ -235,7 +236,7 @@ def stalled_request(h: Harness, port: int, api: Api) -> None:
     h.log("A slow client sent the headers and half the body of a POST, and pauses.")
     url = long_url(h, "/meanwhile")
     with context("while a slow client was in the middle of its request: ", HINT_ONE_AT_A_TIME, override=True):
-        expect_link(api.post({"url": url}, timeout=STALLED_WAIT_S), api, url)
+        expect_link(api.shorten({"url": url}, timeout=STALLED_WAIT_S), api, url)
     slow.send(body[half:])
     h.log("The slow client sends the rest of its body.")
     raw = slow.read_until(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 
 from crack.harness import Harness, LogicalClock
+from crack.harness.http_api import Reply
 
-from .api import Api, Reply
+from .api import ShortenerApi
 from .common import (
     REDIRECTS,
     expect_error,
@@ -76,11 +77,11 @@ def expiry(h: Harness) -> None:
 
     ttl = 60_000
     sale = long_url(h, "/flash-sale")
-    reply = api.post({"url": sale, "expires_in_ms": ttl})
+    reply = api.shorten({"url": sale, "expires_in_ms": ttl})
     code = expect_link(reply, api, sale)
     expect_expires_at(reply, clock, ttl)
     forever = long_url(h, "/forever")
-    reply = api.post({"url": forever})
+    reply = api.shorten({"url": forever})
     code_forever = expect_link(reply, api, forever)
     never_expires(reply)
 
@@ -95,7 +96,7 @@ def expiry(h: Harness) -> None:
     )
     expect_redirect(api.get(f"/{code_forever}"), forever, " (a link without expires_in_ms never expires)")
     expect_error(
-        api.post({"url": long_url(h, "/reuse"), "alias": code}),
+        api.shorten({"url": long_url(h, "/reuse"), "alias": code}),
         409,
         f"the expired code {code!r} is still taken",
         {
@@ -113,7 +114,7 @@ def expiry(h: Harness) -> None:
     ]  # fmt: skip
     for value, why in invalid:
         expect_error(
-            api.post({"url": long_url(h, "/bad"), "expires_in_ms": value}),
+            api.shorten({"url": long_url(h, "/bad"), "expires_in_ms": value}),
             400,
             f'"expires_in_ms" is {why}',
             {
@@ -123,7 +124,7 @@ def expiry(h: Harness) -> None:
         )
 
     later = long_url(h, "/later")
-    reply = api.post({"url": later, "expires_in_ms": 5_000})
+    reply = api.shorten({"url": later, "expires_in_ms": 5_000})
     code_later = expect_link(reply, api, later)
     expect_expires_at(reply, clock, 5_000)
     server = restart(h, server, clock)
@@ -139,12 +140,12 @@ def expiry(h: Harness) -> None:
     h.log("Deadlines survived the restart.")
 
 
-def expect_plain_is_not_the_expiring_one(h: Harness, api: Api, clock: LogicalClock) -> None:
+def expect_plain_is_not_the_expiring_one(h: Harness, api: ShortenerApi, clock: LogicalClock) -> None:
     """A POST without expires_in_ms must not hand back a link that will expire."""
     url = long_url(h, "/both")
-    reply = api.post({"url": url, "expires_in_ms": 1_000})
+    reply = api.shorten({"url": url, "expires_in_ms": 1_000})
     expiring = expect_link(reply, api, url)
-    reply = api.post({"url": url})
+    reply = api.shorten({"url": url})
     plain = expect_link(
         reply,
         api,

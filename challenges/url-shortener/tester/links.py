@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crack.harness import Harness
 
-from .api import Api
+from .api import ShortenerApi
 from .common import expect_error, expect_link, expect_redirect, fail, long_url, start, tester, word
 from .successors import next_codes
 
@@ -24,9 +24,9 @@ def idempotency(h: Harness) -> None:
     server = start(h, h.clock())
     api = server.api
     a, b, c, d = (long_url(h, f"/{n}") for n in range(1, 5))
-    code_a = expect_link(api.post({"url": a}), api, a)
+    code_a = expect_link(api.shorten({"url": a}), api, a)
     expect_link(
-        api.post({"url": a}),
+        api.shorten({"url": a}),
         api,
         a,
         status=200,
@@ -37,8 +37,8 @@ def idempotency(h: Harness) -> None:
     h.log("The same URL twice gave the same code.")
 
     key = f"{word(h)}-{h.random.randrange(10**9):09d}"
-    code_b = expect_link(api.post({"url": b}, headers={"Idempotency-Key": key}), api, b)
-    reply = api.post({"url": b}, headers={"Idempotency-Key": key})
+    code_b = expect_link(api.shorten({"url": b}, headers={"Idempotency-Key": key}), api, b)
+    reply = api.shorten({"url": b}, headers={"Idempotency-Key": key})
     expect_link(
         reply,
         api,
@@ -48,7 +48,7 @@ def idempotency(h: Harness) -> None:
         status_hint="this is a retry of the request that got 201 Created: with the same "
         "Idempotency-Key the response is the same, status included. " + HINT_REPLAY,
     )
-    reply = api.post({"url": c}, headers={"Idempotency-Key": key})
+    reply = api.shorten({"url": c}, headers={"Idempotency-Key": key})
     expect_error(
         reply,
         422,
@@ -64,7 +64,7 @@ def idempotency(h: Harness) -> None:
 
     other_key = f"{word(h)}-{h.random.randrange(10**9):09d}"
     expect_link(
-        api.post({"url": b}, headers={"Idempotency-Key": other_key}),
+        api.shorten({"url": b}, headers={"Idempotency-Key": other_key}),
         api,
         b,
         status=200,
@@ -72,7 +72,7 @@ def idempotency(h: Harness) -> None:
         status_hint="a new key for a URL that was already shortened is not a replay: 200 OK with "
         "the existing link",
     )
-    code_d = expect_link(api.post({"url": d}, headers={"Idempotency-Key": f"{key}-new"}), api, d)
+    code_d = expect_link(api.shorten({"url": d}, headers={"Idempotency-Key": f"{key}-new"}), api, d)
     if code_d in (code_a, code_b):
         h.fail(f"a new URL with a new Idempotency-Key got the code {code_d!r} of an older link ({d})")
     for code, url in ((code_a, a), (code_b, b), (code_d, d)):
@@ -88,7 +88,7 @@ def custom_alias(h: Harness) -> None:
     alias = f"{word(h)}-sale_{h.random.randrange(10, 99)}"
 
     expect_link(
-        api.post({"url": a, "alias": alias}),
+        api.shorten({"url": a, "alias": alias}),
         api,
         a,
         code=alias,
@@ -97,7 +97,7 @@ def custom_alias(h: Harness) -> None:
     )
     expect_redirect(api.get(f"/{alias}"), a)
     expect_error(
-        api.post({"url": b, "alias": alias}),
+        api.shorten({"url": b, "alias": alias}),
         409,
         "the alias is taken",
         {
@@ -112,7 +112,7 @@ def custom_alias(h: Harness) -> None:
         )
     expect_redirect(reply, a, " (the conflict changed nothing)")
     expect_link(
-        api.post({"url": a, "alias": alias}),
+        api.shorten({"url": a, "alias": alias}),
         api,
         a,
         status=200,
@@ -125,7 +125,7 @@ def custom_alias(h: Harness) -> None:
 
     twin = h.data.case_variant(alias)
     expect_link(
-        api.post({"url": b, "alias": twin}),
+        api.shorten({"url": b, "alias": twin}),
         api,
         b,
         code=twin,
@@ -135,9 +135,9 @@ def custom_alias(h: Harness) -> None:
     expect_redirect(api.get(f"/{twin}"), b)
     expect_redirect(api.get(f"/{alias}"), a)
 
-    generated = expect_link(api.post({"url": c}), api, c)
+    generated = expect_link(api.shorten({"url": c}), api, c)
     expect_error(
-        api.post({"url": d, "alias": generated}),
+        api.shorten({"url": d, "alias": generated}),
         409,
         f"{generated!r} is the generated code of another link",
         {201: "generated codes and aliases share one namespace: an alias equal to an existing code is taken"},
@@ -157,14 +157,14 @@ def custom_alias(h: Harness) -> None:
     ]
     for value, why in invalid:
         expect_error(
-            api.post({"url": d, "alias": value}),
+            api.shorten({"url": d, "alias": value}),
             400,
             why,
             {201: "check the alias: 3 to 32 characters among A-Z, a-z, 0-9, - and _"},
         )
     for value in (f"{word(h)[:2]}_", "Z" * 32):
         expect_link(
-            api.post({"url": d, "alias": value}),
+            api.shorten({"url": d, "alias": value}),
             api,
             d,
             code=value,
@@ -175,11 +175,11 @@ def custom_alias(h: Harness) -> None:
     _aliases_ahead_of_the_generator(h, api)
 
 
-def _aliases_ahead_of_the_generator(h: Harness, api: Api) -> None:
+def _aliases_ahead_of_the_generator(h: Harness, api: ShortenerApi) -> None:
     """Aliases on the codes a counter would hand out next; then plain creates must skip
     them, and every alias must still lead to its own URL."""
     urls = [long_url(h, f"/run-{n}") for n in range(3)]
-    run = [expect_link(api.post({"url": url}), api, url) for url in urls]
+    run = [expect_link(api.shorten({"url": url}), api, url) for url in urls]
     ahead = next_codes(run, 3)
     if not ahead:
         h.log(f"The codes {', '.join(run)} are not a counting sequence: no code to reserve ahead.")
@@ -189,7 +189,7 @@ def _aliases_ahead_of_the_generator(h: Harness, api: Api) -> None:
     for code in ahead:
         url = long_url(h, f"/reserved-{code}")
         expect_link(
-            api.post({"url": url, "alias": code}),
+            api.shorten({"url": url, "alias": code}),
             api,
             url,
             code=code,
@@ -199,7 +199,7 @@ def _aliases_ahead_of_the_generator(h: Harness, api: Api) -> None:
         aliased[code] = url
     for n in range(len(ahead) + 1):
         url = long_url(h, f"/after-{n}")
-        code = expect_link(api.post({"url": url}), api, url)
+        code = expect_link(api.shorten({"url": url}), api, url)
         if code in aliased:
             reply = api.get(f"/{code}")
             raise fail(

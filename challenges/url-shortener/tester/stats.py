@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 
 from crack.harness import Harness
 
-from .api import Api
+from .api import ShortenerApi
 from .common import (
     context,
     expect_error,
@@ -30,7 +30,7 @@ HINT_LOST_CLICKS = (
 
 
 def expect_stats(
-    api: Api,
+    api: ShortenerApi,
     code: str,
     url: str,
     clicks: int,
@@ -66,7 +66,7 @@ def click_counts(h: Harness) -> None:
     server = start(h, clock, connections=THREADS)
     api = server.api
     url = long_url(h)
-    reply = api.post({"url": url})
+    reply = api.shorten({"url": url})
     code = expect_link(reply, api, url)
     resource = urlsplit(urljoin(f"{api.base}/api/links", reply.header("Location") or "")).path
     expect_stats(api, code, url, 0, why=" (a new link)", path=resource)
@@ -85,7 +85,7 @@ def click_counts(h: Harness) -> None:
     h.log("Redirects were counted, stats reads were not.")
 
     soon = long_url(h, "/soon")
-    code_soon = expect_link(api.post({"url": soon, "expires_in_ms": 1_000}), api, soon)
+    code_soon = expect_link(api.shorten({"url": soon, "expires_in_ms": 1_000}), api, soon)
     for _ in range(2):
         expect_redirect(api.get(f"/{code_soon}"), soon)
     clock.advance(1_000)
@@ -101,7 +101,7 @@ def click_counts(h: Harness) -> None:
     h.log("Stats still answer for an expired link, and a 410 is not a click.")
 
     targets = [long_url(h, f"/hot-{n}") for n in range(3)]
-    codes = [expect_link(api.post({"url": target}), api, target) for target in targets]
+    codes = [expect_link(api.shorten({"url": target}), api, target) for target in targets]
     first = h.random.randrange(70, 100)
     second = h.random.randrange(40, 70)
     counts = [first, second, CONCURRENT_CLICKS - first - second]

@@ -1,29 +1,41 @@
-"""Talking to the API as a client does: httpx with redirects off, every exchange logged.
+"""Talking to a learner's HTTP API as a client does: httpx with redirects off, every exchange logged.
 
-Each exchange is one ``>`` and one ``<`` line in the log; bulk workloads run ``quiet`` and
-only failures show their request. A bearer token is shown shortened: it is long and its
-claims are what the log explains.
+Each exchange is one ``>`` line (what was sent) and one ``<`` line (what came back) in the
+log; bulk workloads pass ``quiet`` and only a failure shows its request. The same two
+lines are what a failure message quotes, so a learner reads one vocabulary throughout:
+``POST /tasks with body {...} and header If-Match: "1-1"`` and
+``201 Created, Location: /tasks/1, Content-Type: application/json, body {...}``.
 
 httpx is a real client with its own parser: responses framed by Content-Length, chunked
 coding or the end of the connection, kept alive or closed, with any extra headers, all
-read the same.
+read the same. Redirects are not followed because a redirect is often the answer under test.
+
+What differs between APIs is a parameter (the Accept header, the response headers the
+log shows, a filter over logged bodies, the pool size) or a hook a subclass overrides
+(``per_request_headers`` for a header every request carries, ``request_note`` for words
+after the ``>`` line).
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from crack.harness import Harness, StageFailure
 from crack.harness.bytes_display import show
+from crack.harness.failure import StageFailure
+
+if TYPE_CHECKING:
+    from crack.harness.harness import Harness
 
 REQUEST_TIMEOUT_S = 5.0
 USER_AGENT = "crack-tester"
+"""Pinned, with Accept-Encoding: identity, so what a program receives does not depend on
+the installed httpx version."""
 SHOWN_BODY_CHARS = 300
-JWT = re.compile(r"eyJ[\w-]*\.[\w-]+\.[\w-]*")
-"""A JSON Web Token in a body: logged as <a JWT>, since its claims (iat, exp) hold the time
-and would make every run's log differ; the tester explains what is wrong with one."""
+SHOWN_HEADERS = ("Location", "Content-Type")
+"""The response headers the ``<`` line shows by default, in this order when present."""
 
 
 class NotJson:
@@ -41,11 +53,15 @@ class Reply:
     path: str
     body: bytes | None
     chosen_headers: dict[str, str]
+    """The headers the test chose to send (as the log shows them), not the client's defaults."""
     status: int
     reason: str
     headers: dict[str, str] = field(default_factory=dict)
     """Response headers, names in lowercase (repeated headers joined with ", ")."""
     content: bytes = b""
+    shown_headers: tuple[str, ...] = SHOWN_HEADERS
+    redact: Callable[[str], str] | None = None
+    """Applied to the response body as the log shows it (never to what checks read)."""
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -64,7 +80,7 @@ class Reply:
         """``POST /tasks with body {...} and header If-Match: "1-1"``."""
         text = f"{self.method} {self.path}"
         if self.body is not None:
-            text += f" with body {_show_body(self.body)}"
+            text += f" with body {show_body(self.body)}"
         if self.chosen_headers:
             joined = ", ".join(f"{k}: {v}" for k, v in self.chosen_headers.items())
             text += f"{' and' if self.body is not None else ' with'} header {joined}"
@@ -73,16 +89,19 @@ class Reply:
     def response_text(self) -> str:
         """``201 Created, Location: /tasks/1, Content-Type: application/json, body {...}``."""
         parts = [self.status_text]
-        for name in ("Location", "Allow", "ETag", "WWW-Authenticate", "Content-Type"):
+        for name in self.shown_headers:
             value = self.header(name)
             if value is not None:
                 parts.append(f"{name}: {value}")
-        body = JWT.sub("<a JWT>", _show_body(self.content))
-        parts.append(f"body {body}" if self.content else "empty body")
+        if self.content:
+            body = show_body(self.content)
+            parts.append(f"body {self.redact(body) if self.redact else body}")
+        else:
+            parts.append("empty body")
         return ", ".join(parts)
 
 
-def _show_body(data: bytes) -> str:
+def show_body(data: bytes) -> str:
     """JSON-looking text as it is (readable); anything else escaped and quoted."""
     try:
         text = data.decode("utf-8")
@@ -95,50 +114,84 @@ def _show_body(data: bytes) -> str:
     return f"{text[:SHOWN_BODY_CHARS]}… ({len(data)} bytes in all)"
 
 
-class Api:
-    """An httpx client on the program's port."""
+class HttpApi:
+    """An httpx client on the program's port, closed when the stage ends."""
 
-    def __init__(self, h: Harness, port: int, *, connections: int = 4) -> None:
+    def __init__(
+        self,
+        h: Harness,
+        port: int,
+        *,
+        connections: int = 4,
+        accept: str = "*/*",
+        shown_headers: tuple[str, ...] = SHOWN_HEADERS,
+        redact: Callable[[str], str] | None = None,
+    ) -> None:
         import httpx
 
         self.h = h
         self.port = port
+        self.shown_headers = shown_headers
+        self.redact = redact
         self.client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}",
+            base_url=self.base,
             trust_env=False,
             follow_redirects=False,
             timeout=REQUEST_TIMEOUT_S,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
+            headers={"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity"},
         )
         h.defer(self.client.close)
         self.token_labels: dict[str, str] = {}
-        """How the log names each bearer token: a token's text differs on every run (its
-        claims hold the time), its label does not."""
-
-    def label(self, token: str, label: str) -> None:
-        self.token_labels[token] = label
-
-    def _shown(self, value: str) -> str:
-        scheme, _, token = value.partition(" ")
-        if scheme == "Bearer" and token in self.token_labels:
-            return f"Bearer <{self.token_labels[token]}>"
-        return value
+        """How the log names each bearer token: a token's text may differ on every run (a
+        JWT's claims hold the time), its label does not."""
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def post(
-        self, path: str, payload: object, *, headers: dict[str, str] | None = None, quiet: bool = False
+    def close(self) -> None:
+        """Close the pool now (before the program restarts, say); the stage's end closes it anyway."""
+        self.client.close()
+
+    def label(self, token: str, label: str) -> None:
+        """Log ``Authorization: Bearer <token>`` as ``Bearer <label>``."""
+        self.token_labels[token] = label
+
+    def per_request_headers(self) -> dict[str, str]:
+        """Headers every request carries, unlogged; a header the test chooses overrides one."""
+        return {}
+
+    def request_note(self) -> str:
+        """Words appended to each ``>`` line (empty: none)."""
+        return ""
+
+    def get(
+        self,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        quiet: bool = False,
+        timeout: float = REQUEST_TIMEOUT_S,
     ) -> Reply:
-        return self.send("POST", path, body=json.dumps(payload).encode(), headers=headers, quiet=quiet)
+        return self.send("GET", path, headers=headers, quiet=quiet, timeout=timeout)
+
+    def post(
+        self,
+        path: str,
+        payload: object,
+        *,
+        headers: dict[str, str] | None = None,
+        quiet: bool = False,
+        timeout: float = REQUEST_TIMEOUT_S,
+    ) -> Reply:
+        """POST ``payload`` as JSON."""
+        body = json.dumps(payload).encode()
+        return self.send("POST", path, body=body, headers=headers, quiet=quiet, timeout=timeout)
 
     def patch(self, path: str, payload: object, *, headers: dict[str, str] | None = None) -> Reply:
+        """PATCH ``payload`` as JSON."""
         return self.send("PATCH", path, body=json.dumps(payload).encode(), headers=headers)
-
-    def get(self, path: str, *, headers: dict[str, str] | None = None, quiet: bool = False) -> Reply:
-        return self.send("GET", path, headers=headers, quiet=quiet)
 
     def delete(self, path: str, *, headers: dict[str, str] | None = None) -> Reply:
         return self.send("DELETE", path, headers=headers)
@@ -152,19 +205,23 @@ class Api:
         headers: dict[str, str] | None = None,
         quiet: bool = False,
         json_body: bool = True,
+        timeout: float = REQUEST_TIMEOUT_S,
     ) -> Reply:
         """``method path``; a body is sent as Content-Type: application/json unless
-        ``headers`` name another (or ``json_body`` is false: no Content-Type at all)."""
+        ``headers`` name another (or ``json_body`` is false: no Content-Type at all).
+
+        Raises StageFailure when no response arrives, saying why in plain words."""
         import httpx
 
-        sent = dict(headers or {})
-        chosen = {k: self._shown(v) if k.lower() == "authorization" else v for k, v in sent.items()}
+        chosen = dict(headers or {})
+        shown = {k: self._shown(v) if k.lower() == "authorization" else v for k, v in chosen.items()}
+        sent = {**self.per_request_headers(), **chosen}
         if body is not None and json_body and not any(k.lower() == "content-type" for k in sent):
             sent["Content-Type"] = "application/json"
-        reply = Reply(method, path, body, chosen, 0, "")
+        reply = Reply(method, path, body, shown, 0, "", shown_headers=self.shown_headers, redact=self.redact)
         if not quiet:
-            self.h.log(f"> {reply.request_text()}")
-        limit = max(min(REQUEST_TIMEOUT_S, self.h.remaining() - 0.2), 0.05)
+            self.h.log(f"> {reply.request_text()}{self.request_note()}")
+        limit = max(min(timeout, self.h.remaining() - 0.2), 0.05)
         try:
             response = self.client.request(method, path, content=body, headers=sent, timeout=limit)
         except httpx.HTTPError as exc:
@@ -177,6 +234,12 @@ class Api:
         if not quiet:
             self.h.log(f"< {reply.response_text()}")
         return reply
+
+    def _shown(self, value: str) -> str:
+        scheme, _, token = value.partition(" ")
+        if scheme == "Bearer" and token in self.token_labels:
+            return f"Bearer <{self.token_labels[token]}>"
+        return value
 
 
 def transport_failure(reply: Reply, exc: Exception, timeout: float) -> StageFailure:
