@@ -119,7 +119,9 @@ def run_capped(
 
     threading.Thread(target=feed, daemon=True).start()
     timed_out = not _wait(popen, time.monotonic() + timeout, cancel)
-    ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5, leader=popen)
+    procs = proctree.snapshot()  # one walk of /proc finds both the orphans and the tree
+    roots = {popen.pid} | proctree.orphans_of_ours(procs)
+    ended = proctree.kill_tree(roots, grace=0.5, procs=procs, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)
     limit = None

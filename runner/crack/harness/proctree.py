@@ -45,11 +45,24 @@ class ProcInfo:
     state: str
 
 
-def _read_stat(pid: int | str) -> ProcInfo | None:
+def _read_small(path: str) -> bytes | None:
+    """A /proc file of a few hundred bytes, read with bare system calls: a snapshot reads
+    one per process on the machine, and a buffered file object costs twice the time."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            raw = handle.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
+        return None
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_stat(pid: int | str) -> ProcInfo | None:
+    raw = _read_small(f"/proc/{pid}/stat")
+    if not raw:
         return None
     # The command name may hold spaces and parentheses: split after the last ")".
     fields = raw[raw.rfind(b")") + 2 :].split()
@@ -151,10 +164,8 @@ def _threads_stopped(pid: int) -> bool:
     except OSError:
         return True
     for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
-                raw = handle.read()
-        except OSError:
+        raw = _read_small(f"/proc/{pid}/task/{tid}/stat")
+        if not raw:
             continue
         if raw[raw.rfind(b")") + 2 :].split()[0] not in (b"T", b"t", b"Z", b"X"):
             return False
