@@ -51,12 +51,10 @@ def _wait(popen: subprocess.Popen[bytes], deadline: float, cancel: threading.Eve
             if cancel.is_set():
                 return False
             left = min(left, CANCEL_POLL_S)
-        try:
-            popen.wait(timeout=max(left, 0.0))
+        if proctree.wait_exit(popen, left):
             return True
-        except subprocess.TimeoutExpired:
-            if time.monotonic() >= deadline:
-                return False
+        if time.monotonic() >= deadline:
+            return False
 
 
 def run_capped(
