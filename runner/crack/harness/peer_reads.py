@@ -15,6 +15,7 @@ found (the program is elsewhere, or the interface is missing), the fixed pause i
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import time
@@ -22,7 +23,6 @@ import time
 _SOCK_DIAG_BY_FAMILY = 20
 _NETLINK_SOCK_DIAG = 4
 _NLM_F_REQUEST = 0x1
-_NLMSG_ERROR = 2
 _ALL_STATES = 0xFFFFFFFF
 _NO_COOKIE = 0xFFFFFFFF
 _RQUEUE_OFFSET = 16 + 4 + 48 + 4
@@ -31,10 +31,6 @@ bytes of family/state/timer/retrans, its socket id and ``idiag_expires``."""
 
 POLL_S = 0.0002
 """How often the queue is asked while the program has not read the piece yet."""
-
-SETTLE_S = 0.0003
-"""Pause after the program has taken the piece, so its read has returned before the next
-piece arrives (a read that is still copying would take a piece arriving at that moment)."""
 
 
 def _address(family: int, host: str) -> bytes:
@@ -100,7 +96,10 @@ class PeerReads:
                 time.sleep(left)
                 return
             if unread == 0:
-                time.sleep(min(SETTLE_S, left))
+                # Its read has copied the piece and returns within microseconds: give up
+                # the core to it rather than sleep (a sleep costs a reschedule, milliseconds
+                # on a loaded machine), so the next piece comes in a read of its own.
+                os.sched_yield()
                 return
             time.sleep(min(POLL_S, left))
 
