@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
+import socket
 import sys
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from conftest import grade_json, statuses
-from crack.harness.writes import BYTE_PIECES, WriteMode, WritePlan, choose_mode
+from crack.harness.peer_reads import PeerReads
+from crack.harness.writes import BYTE_PIECES, WriteMode, WritePlan, choose_mode, write_in_pieces
 
 PROGRAMS = Path(__file__).parent / "programs"
 
@@ -84,3 +88,83 @@ def test_a_program_that_reads_once_sees_a_piece(
     code, report = grade_json(tmp_path, "--all", "--seed", seed, challenge="fake", run=run)
     assert statuses(report) == {"whole": "passed", "cut": "failed"}, report["stages"]
     assert code == 1
+
+
+# --- the pauses end when the program has read the piece ---------------------------------
+@pytest.fixture
+def loopback() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A connection of the tester's (first) and the program's end of it (second)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        ours = socket.create_connection(server.getsockname())
+        theirs, _ = server.accept()
+        with ours, theirs:
+            yield ours, theirs
+
+
+def test_peer_reads_counts_what_the_other_end_has_not_read(
+    loopback: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, theirs = loopback
+    peer = PeerReads(ours)
+    assert peer.unread() == 0
+    ours.sendall(b"PING\r\n")
+    _until(lambda: peer.unread() == 6)
+    assert theirs.recv(2) == b"PI"
+    assert peer.unread() == 4
+    theirs.recv(10)
+    assert peer.unread() == 0
+    peer.close()
+
+
+def test_without_the_kernel_s_answer_the_pause_is_whole() -> None:
+    """No other end to look up (here: a socket never connected; in practice a program in
+    another network): the fixed pause, as before the kernel was asked."""
+    with socket.socket() as lone:
+        peer = PeerReads(lone)
+        assert peer.unread() is None
+        started = time.monotonic()
+        peer.wait_taken(0.05)
+        assert time.monotonic() - started >= 0.05
+
+
+def test_a_pause_ends_when_the_piece_is_read_not_at_its_longest(
+    loopback: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, theirs = loopback
+    peer = PeerReads(ours)
+    ours.sendall(b"x")
+    reader = threading.Timer(0.05, theirs.recv, args=(10,))
+    reader.start()
+    started = time.monotonic()
+    peer.wait_taken(30.0)
+    assert time.monotonic() - started < 30.0
+    assert peer.unread() == 0
+    reader.join()
+
+
+def test_with_reads_awaited_every_piece_arrives_in_a_read_of_its_own(
+    loopback: tuple[socket.socket, socket.socket],
+) -> None:
+    """Each piece is written only once the reader took the one before, however late it
+    runs: a long pause bound makes the test independent of the machine's load."""
+    ours, theirs = loopback
+    peer = PeerReads(ours)
+    reads: list[bytes] = []
+
+    def read_all() -> None:
+        while len(b"".join(reads)) < len(MESSAGE):
+            reads.append(theirs.recv(65536))
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    plan = WritePlan(WriteMode.BYTES, random.Random(1))
+    write_in_pieces(plan, MESSAGE, ours.sendall, lambda: 60.0, pause=lambda _: peer.wait_taken(30.0))
+    reader.join(30)
+    assert reads == _pieces(WritePlan(WriteMode.BYTES, random.Random(1)), MESSAGE)
+
+
+def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.001)

@@ -285,13 +285,16 @@ class Harness:
 
     @staticmethod
     def _is_ready(process: ProgramProcess, port: int, host: str, udp: bool) -> bool:
-        tree = proctree.descendants({process.pid})
+        """Whether the program's tree holds ``port``. For TCP a bind tells first, cheaply,
+        whether anything holds the port at all: only then is the tree looked up, a read of
+        every process's /proc entry that would otherwise take a good part of a core while a
+        slow program starts (the two cores it shares with crack)."""
         if udp:
-            return port in listening.udp_ports(tree)
+            return port in listening.udp_ports(proctree.descendants({process.pid}))
         if listening.PROC_AVAILABLE:
             if not listening.port_taken(host, port):
                 return False
-            return port in listening.listening_ports(tree)
+            return port in listening.listening_ports(proctree.descendants({process.pid}))
         sock = try_connect(host, port, timeout=0.5)
         if sock is None:
             return False

@@ -12,6 +12,7 @@ from pathlib import Path
 from crack.harness.bytes_display import show
 from crack.harness.failure import ConnectionClosed, ProgramIOError, ReadTimeout, StageFailure
 from crack.harness.log import SessionLog
+from crack.harness.peer_reads import PeerReads
 from crack.harness.writes import WriteMode, WritePlan, write_in_pieces
 
 HINT_REFUSED = (
@@ -92,6 +93,8 @@ class Connection:
         self.show_bytes = show_bytes
         self._remaining = remaining
         self._buffer = b""
+        self._peer: PeerReads | None = None
+        """Ends the pauses of cut writes once the program has read a piece."""
         self.closed = False
         self.received_bytes = 0
         """Every byte the program sent on this connection (a silent one may be unflushed)."""
@@ -104,7 +107,10 @@ class Connection:
             what = f"{describe} " if describe else ""
             self.log.tester(f"{self.name}: sending {what}{show(data)}")
         try:
-            write_in_pieces(self.writes, data, self.sock.sendall, self._remaining, mode)
+            if self._peer is None:
+                self._peer = PeerReads(self.sock)
+            pause = self._peer.wait_taken
+            write_in_pieces(self.writes, data, self.sock.sendall, self._remaining, mode, pause)
         except (BrokenPipeError, ConnectionResetError):
             # The program has closed the connection. Whether that shows at this send or at
             # the next read is a race; the next read reports it, so the verdict is the same.
@@ -190,6 +196,8 @@ class Connection:
         raise StageFailure(f"{self.name}: expected no reply {why}, got {show(self._buffer)}")
 
     def close(self) -> None:
+        if self._peer is not None:
+            self._peer.close()
         if not self.closed:
             self.closed = True
             try:

@@ -51,12 +51,10 @@ def _wait(popen: subprocess.Popen[bytes], deadline: float, cancel: threading.Eve
             if cancel.is_set():
                 return False
             left = min(left, CANCEL_POLL_S)
-        try:
-            popen.wait(timeout=max(left, 0.0))
+        if proctree.wait_exit(popen, left):
             return True
-        except subprocess.TimeoutExpired:
-            if time.monotonic() >= deadline:
-                return False
+        if time.monotonic() >= deadline:
+            return False
 
 
 def run_capped(
@@ -119,7 +117,9 @@ def run_capped(
 
     threading.Thread(target=feed, daemon=True).start()
     timed_out = not _wait(popen, time.monotonic() + timeout, cancel)
-    ended = proctree.kill_tree({popen.pid} | proctree.orphans_of_ours(), grace=0.5, leader=popen)
+    procs = proctree.snapshot()  # one walk of /proc finds both the orphans and the tree
+    roots = {popen.pid} | proctree.orphans_of_ours(procs)
+    ended = proctree.kill_tree(roots, grace=0.5, procs=procs, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)
     limit = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import select
 import signal
 import subprocess
 import threading
@@ -45,11 +46,24 @@ class ProcInfo:
     state: str
 
 
-def _read_stat(pid: int | str) -> ProcInfo | None:
+def _read_small(path: str) -> bytes | None:
+    """A /proc file of a few hundred bytes, read with bare system calls: a snapshot reads
+    one per process on the machine, and a buffered file object costs twice the time."""
     try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            raw = handle.read()
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
+        return None
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_stat(pid: int | str) -> ProcInfo | None:
+    raw = _read_small(f"/proc/{pid}/stat")
+    if not raw:
         return None
     # The command name may hold spaces and parentheses: split after the last ")".
     fields = raw[raw.rfind(b")") + 2 :].split()
@@ -151,10 +165,8 @@ def _threads_stopped(pid: int) -> bool:
     except OSError:
         return True
     for tid in tids:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat", "rb") as handle:
-                raw = handle.read()
-        except OSError:
+        raw = _read_small(f"/proc/{pid}/task/{tid}/stat")
+        if not raw:
             continue
         if raw[raw.rfind(b")") + 2 :].split()[0] not in (b"T", b"t", b"Z", b"X"):
             return False
@@ -187,7 +199,39 @@ def reap(pids: Iterable[int]) -> None:
 
 
 class _Waitable(Protocol):
+    @property
+    def pid(self) -> int: ...
+
+    def poll(self) -> int | None: ...
+
     def wait(self, timeout: float | None = None) -> int: ...
+
+
+def wait_exit(child: _Waitable, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for ``child`` (a child of ours, not yet collected) to
+    exit; True once it has, its status collected.
+
+    ``Popen.wait(timeout)`` polls with a sleep that doubles up to 50 ms, so it notices an
+    exit up to 50 ms late: a one-shot case that runs for 100 ms would wait a tenth of that
+    again, on average. A pidfd (Linux 5.3) becomes readable the moment the child exits.
+    Where there is none, ``Popen.wait`` as before."""
+    if child.poll() is not None:
+        return True
+    try:
+        pidfd = os.pidfd_open(child.pid)  # the pid is ours until collected: no reuse race
+    except (AttributeError, OSError):
+        try:
+            child.wait(timeout=max(timeout, 0.0))
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    try:
+        poller = select.poll()
+        poller.register(pidfd, select.POLLIN)
+        poller.poll(max(int(timeout * 1000), 0))
+    finally:
+        os.close(pidfd)
+    return child.poll() is not None
 
 
 def kill_tree(
@@ -208,10 +252,7 @@ def kill_tree(
     _signal_all(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace
     if leader is not None:
-        try:
-            leader.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
+        wait_exit(leader, grace)
     while _alive(targets) and time.monotonic() < deadline:
         time.sleep(0.005)
     for _ in range(50):

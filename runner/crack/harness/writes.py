@@ -42,7 +42,8 @@ BYTE_PIECES = 24
 """How many single bytes a byte-by-byte write sends before the rest (the time cap)."""
 
 PIECE_GAP_S = 0.003
-"""Pause between two pieces, so the program's read returns before the next piece arrives."""
+"""Longest pause between two pieces, so the program's read returns before the next piece
+arrives; it ends as soon as the program has read the piece, where that can be seen."""
 
 FIRST_GAP_S = 0.03
 """Pause after the first piece of a connection's first write: the program may not have
@@ -98,9 +99,14 @@ def write_in_pieces(
     write: Callable[[bytes], None],
     remaining: Callable[[], float],
     mode: WriteMode | None = None,
+    pause: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Write ``data`` through ``write`` cut as ``plan`` says, never sleeping past the deadline."""
+    """Write ``data`` through ``write`` cut as ``plan`` says, never pausing past the deadline.
+
+    ``pause(longest)`` waits between two pieces: by default the whole gap; a connection
+    to a program on this machine ends it as soon as the program has read the piece
+    (:class:`crack.harness.peer_reads.PeerReads`)."""
     for piece, gap in plan.pieces(data, mode):
         write(piece)
         if gap:
-            time.sleep(min(gap, remaining()))
+            pause(min(gap, remaining()))
