@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crack.harness import Harness
 from crack.harness.bytes_display import show
-from crack.harness.hints import hint_from_output
+from crack.harness.hints import hint_from_output, traceback_summary
 
 LOGGED_OUTPUT_BYTES = 2000
 
@@ -79,7 +78,12 @@ def run_program(
             ),
         )
     if result.returncode != 0:
-        said = _crash(h, result.stderr) or _tail(result.stderr) or _tail(result.stdout) or "  (nothing)"
+        said = (
+            traceback_summary(result.stderr, h.program.cwd)
+            or _tail(result.stderr)
+            or _tail(result.stdout)
+            or "  (nothing)"
+        )
         status = (
             f"was killed by signal {-result.returncode}"
             if result.returncode is not None and result.returncode < 0
@@ -93,31 +97,6 @@ def run_program(
             or "run the same command yourself (the files are described above) to see why it fails",
         )
     return Ran(command, result.stdout, result.stderr)
-
-
-FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
-
-
-def _crash(h: Harness, stderr: bytes) -> str | None:
-    """A Python traceback in short: the exception, and the last line of the program's own
-    code it went through (the whole traceback is in the program's output, logged above)."""
-    text = stderr.decode("utf-8", errors="replace")
-    if "Traceback (most recent call last):" not in text:
-        return None
-    lines = text.rstrip().splitlines()
-    exception = lines[-1].strip()
-    at = ""
-    root = h.program.cwd.resolve()
-    for line in lines:
-        match = FRAME.match(line)
-        if match is None:
-            continue
-        try:
-            shown = Path(match["path"]).resolve().relative_to(root)
-        except (ValueError, OSError):
-            continue
-        at = f" (raised at {shown}, line {match['line']}, in {match['function']})"
-    return f"  {exception}{at}\n  The whole traceback is in your program's output above."
 
 
 def _tail(data: bytes, lines: int = 12) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from crack.harness import Harness
 from crack.harness.bytes_display import show
-from crack.harness.hints import hint_from_output
+from crack.harness.hints import hint_from_output, traceback_summary
 from crack.harness.oneshot import RunResult
 
 from .realgit import RealGit
@@ -66,7 +65,12 @@ def run_program(
             ),
         )
     if result.returncode != 0:
-        said = _crash(h, result.stderr) or _tail(result.stderr) or _tail(result.stdout) or "  (nothing)"
+        said = (
+            traceback_summary(result.stderr, h.program.cwd)
+            or _tail(result.stderr)
+            or _tail(result.stdout)
+            or "  (nothing)"
+        )
         status = (
             f"was killed by signal {-result.returncode}"
             if result.returncode is not None and result.returncode < 0
@@ -85,33 +89,6 @@ def run_in(h: Harness, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -
     """``h.run`` in another working directory than the program's own, leaving half a
     second of the stage to say what happened if it hangs."""
     return h.run(args, cwd=cwd, env=env, timeout=max(h.remaining() - 0.5, 0.1))
-
-
-FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
-
-
-def _crash(h: Harness, stderr: bytes) -> str | None:
-    """A Python traceback in short: the exception, and the last line of the program's own
-    code it went through (the full traceback is in the program's output, logged above)."""
-    text = stderr.decode("utf-8", errors="replace")
-    if "Traceback (most recent call last):" not in text:
-        return None
-    lines = text.rstrip().splitlines()
-    exception = lines[-1].strip()
-    where_ = ""
-    root = h.program.cwd.resolve()
-    for line in lines:
-        match = FRAME.match(line)
-        if match is None:
-            continue
-        path = Path(match["path"])
-        try:
-            shown = path.resolve().relative_to(root)
-        except (ValueError, OSError):
-            continue
-        where_ = f"{shown}, line {match['line']}, in {match['function']}"
-    at = f" (raised at {where_})" if where_ else ""
-    return f"  {exception}{at}\n  The whole traceback is in your program's output above."
 
 
 def _tail(data: bytes, lines: int = 12) -> str:

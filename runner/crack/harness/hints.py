@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 _KNOWN = (
     (
@@ -131,3 +132,31 @@ def combine(tester: str | None, harness: Iterable[str]) -> str | None:
         if hint and hint not in hints:
             hints.append(hint)
     return "\n".join(hints) or None
+
+
+_FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<function>.+)$')
+
+
+def traceback_summary(stderr: bytes, root: Path) -> str | None:
+    """A Python traceback in short, for a program run once per check: the exception, and
+    the last line of the program's own code (a file under ``root``) it went through. The
+    whole traceback stays in the program's output, logged above the failure. None when
+    ``stderr`` holds no traceback."""
+    text = stderr.decode("utf-8", errors="replace")
+    if "Traceback (most recent call last):" not in text:
+        return None
+    lines = text.rstrip().splitlines()
+    exception = lines[-1].strip()
+    where = ""
+    root = root.resolve()
+    for line in lines:
+        match = _FRAME.match(line)
+        if match is None:
+            continue
+        try:
+            shown = Path(match["path"]).resolve().relative_to(root)
+        except (ValueError, OSError):
+            continue
+        where = f"{shown}, line {match['line']}, in {match['function']}"
+    at = f" (raised at {where})" if where else ""
+    return f"  {exception}{at}\n  The whole traceback is in your program's output above."
