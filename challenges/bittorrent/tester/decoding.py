@@ -62,6 +62,19 @@ def check_decode(h: Harness, value: Value, hint: str | None = None) -> None:
 
 
 def _hint(encoded: bytes, expected: Any, got: Any) -> str | None:
+    prefix = encoded.split(b":", 1)[0]
+    if (
+        isinstance(expected, str)
+        and isinstance(got, str)
+        and len(prefix) > 1
+        and prefix.isdigit()
+        and len(got.encode()) == int(prefix[:1])
+    ):
+        return (
+            f"the length before the colon can have several digits ({prefix.decode()}: is "
+            f"{int(prefix)} bytes): read every digit up to the colon, then take that many bytes "
+            "after it"
+        )
     if isinstance(expected, str) and isinstance(got, str) and len(got) != len(expected):
         return (
             "the number before the colon counts bytes, not characters: a non-ASCII character "
