@@ -191,9 +191,9 @@ THROUGHPUT_FACTOR = 10.0
 """How many times slower than the C library's malloc the learner's may be (medians)."""
 
 
-@tester.stage("free-list")
-def free_list(h: Harness) -> None:
-    trace = traces.many_live(h.random, 5000, 120000)
+def within_time_of_libc(h: Harness, trace: traces.Trace, hint: str) -> None:
+    """Time the trace under the learner's allocator and under the C library's, alternately,
+    in the same run (so both see the same machine), and compare the medians."""
     path = trace.write(h.scratch)
     h.log(f"{trace.summary()}, timed {THROUGHPUT_RUNS} times against the C library's malloc")
     yours: list[float] = []
@@ -207,7 +207,7 @@ def free_list(h: Harness) -> None:
             h.fail(
                 f"{trace.summary()}: your allocator did not finish within {limit_s:.1f} s; the C "
                 f"library's took {median(theirs) / 1e6:.1f} ms",
-                hint=SLOW_HINT,
+                hint=hint,
             )
         yours.append(took)
     mine, glibc = median(yours), median(theirs)
@@ -218,8 +218,14 @@ def free_list(h: Harness) -> None:
             f"{trace.summary()}: your allocator took {mine / 1e6:.1f} ms, the C library's "
             f"{glibc / 1e6:.1f} ms (median of {THROUGHPUT_RUNS}); expected at most "
             f"{THROUGHPUT_FACTOR:.0f}x as long, got {ratio:.0f}x",
-            hint=SLOW_HINT,
+            hint=hint,
         )
+
+
+@tester.stage("free-list")
+def free_list(h: Harness) -> None:
+    trace = traces.many_live(h.random, 5000, 120000)
+    within_time_of_libc(h, trace, SLOW_HINT)
     run_trace(h, trace)  # and with every check
 
 
@@ -228,6 +234,41 @@ SLOW_HINT = (
     "of headers per call; keep the free blocks in a list of their own (the links fit in the "
     "free block's unused bytes)"
 )
+
+
+UTILIZATION = 0.45
+"""Least peak live bytes per byte of heap on the interleaved-lifetimes trace. Measured on
+this trace: glibc 0.89-0.92, jemalloc 0.82-0.84, mimalloc 0.58-0.62, segregated fits with
+four classes per power of two 0.78-0.80; one LIFO first-fit list 0.17."""
+
+
+@tester.stage("segregated-fits")
+def segregated_fits(h: Harness) -> None:
+    trace = traces.interleaved_lifetimes(h.random, 30, 150, 6000)
+    result = run_trace(h, trace)
+    heap = max(result.footprint_kib, 1) * 1024
+    utilization = result.peak_live / heap
+    h.log(
+        f"utilization {utilization:.2f} (peak live {kib(result.peak_live)} / heap "
+        f"{result.footprint_kib} KiB), at least {UTILIZATION:.2f} expected"
+    )
+    if utilization < UTILIZATION:
+        h.fail(
+            f"{trace.summary()}: the heap grew to {result.footprint_kib} KiB while at most "
+            f"{kib(result.peak_live)} were live at once: a utilization of {utilization:.2f}, "
+            f"expected at least {UTILIZATION:.2f} (small long-lived blocks among big "
+            "short-lived ones)",
+            hint="with one free list, a small request takes whatever free block comes first, "
+            "often a big hole just freed, and the small blocks that stay behind cut every "
+            "big hole in pieces. Keep one list per size class and look in the request's own "
+            "class first, then in the larger ones",
+        )
+    within_time_of_libc(
+        h,
+        traces.interleaved_lifetimes(h.random, 30, 150, 6000),
+        "a malloc that walks long lists is slow: look only at the request's class, and take "
+        "the first block of a larger class when it has none that fits",
+    )
 
 
 LARGE = 64 * 1024 * 1024

@@ -212,6 +212,38 @@ def many_live(rng: random.Random, live_count: int, pairs: int) -> Trace:
     return trace
 
 
+def interleaved_lifetimes(rng: random.Random, rounds: int, per_round: int, keep: int) -> Trace:
+    """Big short-lived blocks (2-40 KB, some grown by realloc) allocated among small
+    long-lived ones (16-400 bytes), a round at a time; the big ones are all freed at the end
+    of each round, the small ones live on (up to ``keep`` of them, the oldest freed at random).
+
+    One free list in LIFO order hands a small request the big hole freed last and cuts it:
+    the long-lived small blocks end up scattered through the holes, and the next round's big
+    blocks no longer fit in them, so the heap grows every round. With a list per size class a
+    small request takes a small free block first and the big holes stay whole."""
+    trace = Trace("interleaved-lifetimes")
+    small: list[int] = []
+    for round_ in range(rounds):
+        big: list[int] = []
+        for _ in range(per_round):
+            big.append(trace.malloc(rng.randint(2000, 40000)))
+            small.extend(trace.malloc(rng.randint(16, 400)) for _ in range(3))
+            if len(small) > keep:
+                for _ in range(4):
+                    trace.add("f", small.pop(rng.randrange(len(small))))
+            if rng.random() < 0.2:
+                trace.add("r", rng.choice(big), rng.randint(2000, 48000))
+        if round_ % 5 == 4:
+            trace.check()
+        rng.shuffle(big)
+        for block in big:
+            trace.add("f", block)
+    trace.check()
+    for block in small:
+        trace.add("f", block)
+    return trace
+
+
 def large_mixed(rng: random.Random, count: int) -> Trace:
     """Large blocks (hundreds of KiB to MiB) among small ones, grown and freed."""
     trace = Trace("large")
