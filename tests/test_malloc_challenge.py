@@ -54,6 +54,7 @@ def test_stage_slugs() -> None:
         "splitting",
         "coalescing",
         "free-list",
+        "segregated-fits",
         "large-blocks",
         "aligned",
         "threads-and-programs",
@@ -154,3 +155,30 @@ def test_symbols_come_from_the_preloaded_library(tmp_path: Path) -> None:
         f"sym malloc {JEMALLOC}",
         f"sym free {JEMALLOC}",
     ]
+
+
+def test_interleaved_lifetimes_frees_the_big_blocks_and_keeps_the_small_ones() -> None:
+    """The segregated-fits trace's shape: big blocks live within a round, small ones across
+    rounds, so a small block placed in a big hole pierces it for the next round."""
+    load_tester(CHALLENGE)
+    import random
+    import sys
+
+    traces = sys.modules["crack_challenges.malloc.tester.traces"]
+    trace = traces.interleaved_lifetimes(random.Random(7), 5, 50, 300)
+    sizes: dict[int, int] = {}
+    live: set[int] = set()
+    at_checks: list[tuple[int, int]] = []  # (big, small) blocks live at each check
+    for op in trace.ops:
+        if op.kind in "mr":
+            sizes[op.block] = op.size
+            live.add(op.block)
+        elif op.kind == "f":
+            live.discard(op.block)
+        elif op.kind == "k":
+            big = sum(sizes[b] >= 2000 for b in live)
+            at_checks.append((big, len(live) - big))
+    assert at_checks == [(50, at_checks[0][1]), (0, at_checks[1][1])]
+    assert 250 <= at_checks[0][1] <= 304 and 250 <= at_checks[1][1] <= 304
+    assert not live
+    assert any(op.kind == "r" for op in trace.ops)

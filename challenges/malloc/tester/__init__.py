@@ -238,8 +238,10 @@ SLOW_HINT = (
 
 UTILIZATION = 0.45
 """Least peak live bytes per byte of heap on the interleaved-lifetimes trace. Measured on
-this trace: glibc 0.89-0.92, jemalloc 0.82-0.84, mimalloc 0.58-0.62, segregated fits with
-four classes per power of two 0.78-0.80; one LIFO first-fit list 0.17."""
+five seeds: glibc 0.86-0.92, jemalloc 0.80-0.84 (0.68-0.69 with its default decay),
+mimalloc 0.57-0.62, the reference (four classes per power of two) 0.78-0.81; one LIFO
+first-fit list 0.17. The heap is the resident memory the trace added (see the module's
+docstring): what sbrk and mmap gave the process, as far as it was touched."""
 
 
 @tester.stage("segregated-fits")
