@@ -146,3 +146,24 @@ def test_a_config_error_survives_the_trip_back_from_a_worker() -> None:
     again = pickle.loads(pickle.dumps(error))
     assert str(again) == str(error) == "/x/scenario.yaml, field 'language': not a language"
     assert (again.path, again.field) == (error.path, error.field)
+
+
+def test_a_golden_holds_what_the_tester_said_not_what_servers_printed_meanwhile() -> None:
+    """A real seeder's progress lines land in the log whenever it prints them: a golden
+    that held them would differ from run to run."""
+    from crack.authoring.scenarios import render_failure
+    from crack.report import RunReport, StageResult, StageStatus
+
+    stage = StageResult("download", "Download", 8, StageStatus.FAILED, message="the file differs", hint="h")
+    stage.log = [
+        "[download] Running stage 8: Download",
+        "[aria2c seeder] [#e0ea4f SEED(0.0) CN:2 SD:0]",
+        "[your_program] downloading piece 3",
+        "[your_program n2] a node of several",
+        "[download] the tester checks the file",
+    ]
+    report = RunReport("bittorrent", "./your_program.sh", 7, [stage])
+    assert render_failure(report) == (
+        "[download] Running stage 8: Download\n[download] the tester checks the file\n"
+        "=> failed: the file differs\nHint: h\n"
+    )

@@ -173,3 +173,31 @@ def test_session_log_lines_are_printable() -> None:
     log = SessionLog("stage", sink=lambda line: seen.append(line.text))
     log.program("\x1b[31mred\x1b[0m")
     assert seen == ["\\x1b[31mred\\x1b[0m"]
+
+
+HANGS_UP_THEN_EXITS = """\
+import socket, sys, time
+port = int(sys.argv[sys.argv.index("--port") + 1])
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", port))
+server.listen()
+conn, _ = server.accept()
+conn.recv(1024)
+conn.close()
+print("closing down", flush=True)
+time.sleep(0.1)  # a little work after the hang-up (flushing, closing files) before it ends
+"""
+
+
+def test_a_program_that_hangs_up_then_exits_is_said_to_have_exited(tmp_path: Path) -> None:
+    """The note that the program ended is there every time, not only when the failure was
+    written after the exit: the same program gets the same message whatever the load."""
+    program = tmp_path / "hangs_up.py"
+    program.write_text(HANGS_UP_THEN_EXITS)
+    result, report, _ = _grade(tmp_path, "redis", f"{sys.executable} {program}", "--stage", "ping")
+    assert result.exit_code == 1
+    message = report["stages"][0]["message"]
+    assert "your program closed the connection" in message, message
+    assert "Note: your program exited with code 0 during this stage" in message, message
+    assert "closing down" in message

@@ -96,9 +96,20 @@ def _call_stage(function: StageFunction, harness: Harness, outcome: _Outcome) ->
         outcome.finished = True
 
 
-def _died_note(harness: Harness) -> str:
+EXIT_SETTLE_S = 0.25
+"""How long a failed stage waits for a program that may be ending: one that closes its
+connection and then exits is seen to have exited whatever the machine's load, so the same
+program gets the same message every time."""
+
+
+def _died_note(harness: Harness, *, failed: bool) -> str:
     """If the program died on its own during the stage, say so: it explains most failures."""
     notes = []
+    if failed and not harness.aborted:
+        deadline = time.monotonic() + EXIT_SETTLE_S
+        for process in harness.processes:
+            if process.is_learner and process.returncode is None:
+                process.settle(deadline - time.monotonic())
     for process in harness.processes:
         code = process.returncode
         if process.is_learner and code is not None and not process.ended_by_us and not harness.aborted:
@@ -155,7 +166,7 @@ def run_stage(
         if timed_out:
             harness.abort()
             worker.join(ABORT_JOIN_S)
-        died = "" if timed_out else _died_note(harness)
+        died = "" if timed_out else _died_note(harness, failed=outcome.failure is not None)
         mistakes = harness.known_mistakes(outcome.failure)
         problems = harness.teardown()
         limit_notes = _limit_notes(harness)

@@ -179,8 +179,11 @@ def normalise(text: str, ports: Sequence[int] = (), extra: Sequence[Substitution
 
 
 def render_failure(report: RunReport, extra: Sequence[Substitution] = ()) -> str:
-    """The tester's lines of the first stage that did not pass, and its verdict."""
+    """The tester's lines of the first stage that did not pass, and its verdict. The
+    program's output and that of the servers the tester runs (a real seeder's progress
+    lines) are left out: when they arrive depends on the machine, what the tester says does
+    not."""
     stage = next(s for s in report.stages if s.status is not StageStatus.PASSED)
-    lines = [line for line in stage.log if not line.startswith(("[your_program]", "[your_program "))]
+    lines = [line for line in stage.log if line.startswith(f"[{stage.slug}]")]
     message = stage.message_and_hints()
     return normalise("\n".join([*lines, f"=> {stage.status.value}: {message}"]), stage.ports, extra) + "\n"

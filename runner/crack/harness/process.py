@@ -212,6 +212,14 @@ class ProgramProcess:
     def returncode(self) -> int | None:
         return self.popen.poll()
 
+    def settle(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` seconds for the program to end on its own: its exit code,
+        or None if it is still running."""
+        try:
+            return self.popen.wait(timeout=max(timeout, 0.0))
+        except subprocess.TimeoutExpired:
+            return None
+
     def exit_description(self) -> str:
         code = self.popen.poll()
         if code is None:
