@@ -111,3 +111,29 @@ def test_a_mount_left_in_the_folder_is_detached_before_it_is_deleted(tmp_path: P
         assert host.mounts_into(tmp_path) == []
     finally:
         subprocess.run(["umount", "-l", str(target)], capture_output=True)
+
+
+@needs_root
+def test_the_stage_tmpfs_holds_an_overlay_and_outlives_the_leftover_check(tmp_path: Path) -> None:
+    """The tester's tmpfs takes an overlay's upper layer wherever /tmp is (an overlay inside
+    Docker refuses one); the check after each run reports and detaches the runtime's overlay
+    but keeps the tmpfs, which goes at teardown."""
+    fs = tmp_path / "tmpfs"
+    fs.mkdir()
+    host.mount_tmpfs(fs)
+    try:
+        for name in ("lower", "upper", "work", "merged"):
+            (fs / name).mkdir()
+        (fs / "lower" / "file").write_text("image\n")
+        options = f"lowerdir={fs / 'lower'},upperdir={fs / 'upper'},workdir={fs / 'work'}"
+        subprocess.run(["mount", "-t", "overlay", "overlay", "-o", options, str(fs / "merged")], check=True)
+        (fs / "merged" / "written").write_text("container\n")
+        assert (fs / "upper" / "written").exists()
+        assert host.mounts_into(tmp_path, keep_tmpfs=True) == [f"{fs / 'merged'} (overlay)"]
+        host.unmount_into(tmp_path, keep_tmpfs=True)
+        assert host.mounts_into(tmp_path, keep_tmpfs=True) == []
+        assert host.mounts_into(tmp_path) == [f"{fs} (tmpfs)"]
+        host.unmount_into(tmp_path)
+        assert host.mounts_into(tmp_path) == []
+    finally:
+        subprocess.run(["umount", "-R", "-l", str(fs)], capture_output=True)

@@ -28,7 +28,8 @@ from .image import IMAGE_MARKER, PROBE_PATH, Image, build_oci_image, build_rootf
 tester = Tester("container-runtime")
 
 _CLEANED: weakref.WeakSet[Harness] = weakref.WeakSet()
-"""Stages whose teardown already detaches what was left mounted in their folder."""
+"""Stages whose tmpfs is mounted, and whose teardown detaches it and what was left mounted
+in their folder."""
 
 LEFTOVER_WAIT_S = 2.0
 """After the runtime exits: how long what it made may take to disappear (a killed
@@ -88,8 +89,25 @@ def _excerpt(text: str, limit: int = 600) -> str:
     return repr(shown)
 
 
+def _tmpfs(h: Harness) -> Path:
+    """The stage's tmpfs (in its folder, mounted once, detached at teardown): the root
+    filesystem is built in it, and the runtime's TMPDIR (``tmp``) is in it. An overlay's
+    upper and work folders cannot be on an overlay, and /tmp is one inside a Docker
+    container (and on some CI and WSL machines): on a tmpfs they work wherever crack runs."""
+    _check_root()
+    folder = h.scratch / "tmpfs"
+    if h not in _CLEANED:
+        _CLEANED.add(h)
+        h.defer(lambda: host.unmount_into(h.scratch))
+        folder.mkdir(exist_ok=True)
+        host.mount_tmpfs(folder)
+        (folder / "tmp").mkdir()
+        os.chmod(folder / "tmp", 0o1777)
+    return folder
+
+
 def _image(h: Harness) -> Image:
-    folder = h.scratch / "rootfs"
+    folder = _tmpfs(h) / "rootfs"
     if folder.exists():
         return Image(folder, (folder / IMAGE_MARKER).read_text().strip())
     return build_rootfs(folder, f"image-{_hex(h, 4)}")
@@ -114,16 +132,13 @@ def container(
     lingering: str | None = None,
 ) -> Run:
     """Run the runtime once, then check it left no mount, process or control group."""
-    _check_root()
+    tmp = _tmpfs(h) / "tmp"
     root = rootfs if rootfs is not None else _image(h).rootfs
     args = ["run", *(options or []), str(root), *command]
     shown = " ".join(_quote(a) for a in ["./your_program.sh", *args])
     h.log(f"$ {shown}")
     groups_before = host.cgroups()
-    if h not in _CLEANED:
-        _CLEANED.add(h)
-        h.defer(lambda: host.unmount_into(h.scratch))
-    result = h.run(args, stdin=stdin, env=env, timeout=timeout, quiet=True)
+    result = h.run(args, stdin=stdin, env={"TMPDIR": str(tmp), **(env or {})}, timeout=timeout, quiet=True)
     run = Run(shown, result)
     if result.timed_out:
         raise run.fail(f"the runtime did not exit within {timeout:g} s")
@@ -142,7 +157,7 @@ def _check_leftovers(h: Harness, run: Run, groups_before: set[str], lingering: s
     which the runtime must not leave behind (a pivot_root hides where a process's root is)."""
     deadline = time.monotonic() + LEFTOVER_WAIT_S
     while True:
-        mounts = host.mounts_into(h.scratch)
+        mounts = host.mounts_into(h.scratch, keep_tmpfs=True)
         procs = host.processes_rooted_in(h.scratch)
         if lingering is not None:
             procs.update((pid, host.command_line(pid)) for pid in host.processes_with(lingering))
@@ -151,7 +166,7 @@ def _check_leftovers(h: Harness, run: Run, groups_before: set[str], lingering: s
             break
         time.sleep(0.05)
     host.kill(list(procs))
-    host.unmount_into(h.scratch)
+    host.unmount_into(h.scratch, keep_tmpfs=True)
     host.remove_cgroups(groups)
     if mounts:
         raise run.fail(
@@ -565,13 +580,18 @@ def overlay(h: Harness) -> None:
     h.log("writes stayed in the container's own layer; ROOTFS and the next container were unchanged")
 
 
+def _tester_files(h: Harness) -> dict[str, str]:
+    """The stage's folder, but for the runtime's TMPDIR, which is the runtime's to use."""
+    return {name: what for name, what in snapshot(h.scratch).items() if not name.startswith("tmpfs/tmp/")}
+
+
 @tester.stage("oci-image")
 def oci_image(h: Harness) -> None:
     image = _image(h)
     token = f"layer-{_hex(h, 4)}"
     tarball = h.scratch / "image.tar"
     build_oci_image(image.rootfs, tarball, ("etc/layer2", (token + "\n").encode()), IMAGE_MARKER)
-    before = snapshot(h.scratch)
+    before = _tester_files(h)
     probe = "cat /etc/layer2; test -e /etc/crack-image && echo still-there || echo deleted"
     run = container(h, ["/bin/sh", "-c", probe], rootfs=tarball)
     lines = run.stdout.split()
@@ -586,7 +606,7 @@ def oci_image(h: Harness) -> None:
             "(a whiteout, etc/.wh.crack-image)",
             "a file .wh.NAME in a layer deletes NAME from the layers below; it is not itself extracted",
         )
-    changed = sorted({name for name, _ in set(before.items()) ^ set(snapshot(h.scratch).items())})
+    changed = sorted({name for name, _ in set(before.items()) ^ set(_tester_files(h).items())})
     if changed:
         raise run.fail(
             f"the runtime changed the tester's files: {', '.join(changed[:5])}",

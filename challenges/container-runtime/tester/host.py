@@ -21,9 +21,32 @@ def own_namespace(kind: str) -> str:
     return os.readlink(f"/proc/self/ns/{kind}")
 
 
-def mounts_into(folder: Path) -> list[str]:
+SCRATCH_TMPFS = "crack-scratch"
+"""The source name of the tmpfs the tester mounts in a stage's folder (:func:`mount_tmpfs`),
+which tells it apart from what a runtime mounts there."""
+
+
+def mount_tmpfs(folder: Path, size: str = "256m") -> None:
+    """Mount a tmpfs on ``folder``: a filesystem an overlay's upper and work folders can be
+    on wherever crack runs. Where /tmp is itself an overlay (a Docker container, some CI
+    and WSL setups), the kernel refuses an upper folder there (EINVAL)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(SCRATCH_TMPFS.encode(), str(folder).encode(), b"tmpfs", 0, f"size={size}".encode()) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"mount tmpfs on {folder}: {os.strerror(error)}")
+
+
+def _is_tester_tmpfs(fields: list[str]) -> bool:
+    dash = fields.index("-")
+    return fields[dash + 1] == "tmpfs" and fields[dash + 2] == SCRATCH_TMPFS
+
+
+def mounts_into(folder: Path, *, keep_tmpfs: bool = False) -> list[str]:
     """Mount points (and their filesystem types) whose line in the host's mount table names
-    ``folder``: mounted on it, or an overlay whose layers are in it."""
+    ``folder``: mounted on it, or an overlay whose layers are in it. ``keep_tmpfs``: leave
+    out the tester's own tmpfs (:func:`mount_tmpfs`)."""
     found: list[str] = []
     needle = str(folder)
     try:
@@ -33,31 +56,33 @@ def mounts_into(folder: Path) -> list[str]:
     for line in lines:
         if needle in line:
             fields = line.split()
+            if keep_tmpfs and _is_tester_tmpfs(fields):
+                continue
             dash = fields.index("-")
             found.append(f"{_unescape(fields[4])} ({fields[dash + 1]})")
     return found
 
 
-def unmount_into(folder: Path) -> None:
+def unmount_into(folder: Path, *, keep_tmpfs: bool = False) -> None:
     """Detach every mount that :func:`mounts_into` finds, deepest first: the stage's folder
     is deleted afterwards, and deleting through a mount (a /proc, a bind mount of the
     host's /) would reach files that are not the tester's."""
     for _ in range(20):
-        points = _mount_points_into(folder)
+        points = _mount_points_into(folder, keep_tmpfs)
         if not points:
             return
         for point in sorted(points, key=len, reverse=True):
             libc_umount(point)
 
 
-def _mount_points_into(folder: Path) -> list[str]:
+def _mount_points_into(folder: Path, keep_tmpfs: bool) -> list[str]:
     points: list[str] = []
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
         return points
     for line in lines:
-        if str(folder) in line:
+        if str(folder) in line and not (keep_tmpfs and _is_tester_tmpfs(line.split())):
             points.append(_unescape(line.split()[4]))
     return points
 
