@@ -9,6 +9,8 @@
 #                   (default: ../shared next to this checkout, when it exists)
 #   CI_NICE=N       run .ci/run at this niceness (default 0; use 10 on a shared machine)
 #   CI_KEEP=1       keep the work folder (the clone, the log) afterwards; kept anyway on failure
+#   CI_CMD=...      run this shell command in the clone instead of `bash .ci/run` (to look
+#                   into one failure: e.g. install the system packages, then one test)
 # Needs root and what scripts/docker-setup.sh needs (it starts crack's Docker engine).
 #
 # The container is privileged because the suite tests crack's containment: new namespaces,
@@ -86,10 +88,10 @@ start=$(date +%s)
 set +e
 docker run --name "$name" "${privileged[@]}" --network host \
   -v "$work:/ci" -v "$work/docker:/var/lib/crack-docker" "${ca_args[@]}" "${env_args[@]}" \
-  -e CI_NICE="$nice_level" -w /ci/crack "$image" \
+  -e CI_NICE="$nice_level" -e CI_CMD="${CI_CMD:-bash .ci/run}" -w /ci/crack "$image" \
   bash -c 'set -e
     if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then update-ca-certificates >/dev/null; fi
-    exec nice -n "$CI_NICE" bash .ci/run' \
+    exec nice -n "$CI_NICE" bash -c "$CI_CMD"' \
   </dev/null 2>&1 | tee "$work/ci.log"
 status="${PIPESTATUS[0]}"
 set -e
