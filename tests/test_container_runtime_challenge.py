@@ -98,6 +98,22 @@ def test_new_cgroups_leave_out_crack_own_and_report_a_runtimes() -> None:
     assert host.new_cgroups(before, after, grader=12) == ["/sys/fs/cgroup/pids/container-7"]
 
 
+def test_cgroups_look_inside_another_managers_tree_on_the_way_to_the_testers_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run inside a Docker container (as CI may be), the tester's groups are below
+    /docker/ID: a runtime's group made there must be seen, other containers' must not."""
+    for folder in ("memory/docker/abc/container-7", "memory/docker/other/container-8", "memory/top"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "own").write_text("4:memory:/docker/abc\n0::/docker/abc\n")
+    monkeypatch.setattr(host, "CGROUP_ROOT", tmp_path)
+    monkeypatch.setattr(host, "OWN_CGROUP_FILE", str(tmp_path / "own"))
+    found = host.cgroups()
+    assert "memory/docker/abc/container-7" in found
+    assert "memory/top" in found
+    assert not any("other" in path for path in found)
+
+
 @needs_root
 def test_a_mount_left_in_the_folder_is_detached_before_it_is_deleted(tmp_path: Path) -> None:
     """What a runtime leaves mounted is detached by the tester, so deleting the stage's folder

@@ -14,10 +14,13 @@ higher layer (containerd, Docker) does around runc, this adapter does itself:
   away; here too, so the container's writes never reach ROOTFS. The overlay is mounted in a
   mount namespace of the adapter's own (``unshare --mount``): if the adapter is killed, the
   kernel removes the mount with the namespace.
-- **OOM report.** runc only passes the exit code (137) on, and removes the container's
-  group, with its counters, when it exits. The kernel's log keeps its record of the kill
-  (``oom-kill:…,oom_memcg=/…/GROUP``): the adapter names the group (``cgroupsPath``) and
-  looks for it there, then says why the command died.
+- **OOM report.** ``runc run`` only passes the exit code (137) on, and removes the
+  container's group, with its counters, as the command ends. So the adapter runs the two
+  halves itself, as containerd does: ``runc create`` then ``runc start``, with the adapter a
+  child subreaper so the container's first process becomes its child to wait for. The group
+  then outlives the command until ``runc delete``, and its ``oom_kill`` counter
+  (``memory.events`` in v2, ``memory.oom_control`` in v1) says why the command died. The
+  kernel log would say it too, but /dev/kmsg is often unreadable (in a container, above all).
 - **Network.** Without ``--net none`` the container shares the host's network, like
   ``docker run --network host``; with it, runc gives it a namespace whose loopback is up.
 
@@ -35,6 +38,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
@@ -113,27 +117,56 @@ def cgroup_version() -> int:
     return 2 if (CGROUP / "cgroup.controllers").exists() else 1
 
 
-def oom_killed_in(group: str) -> bool:
-    """Whether the kernel log has an OOM kill in ``group`` (a path ending in it).
+def group_folders(version: int, group: str, controller: str) -> list[Path]:
+    """Where runc makes ``group`` (a path relative to this process's own group, as runc takes
+    a relative ``cgroupsPath``) in the hierarchy of ``controller``."""
+    folders = []
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if version == 2 and not controllers:
+            folders.append(CGROUP / path.lstrip("/") / group)
+        elif version == 1 and controller in controllers.split(","):
+            folders.append(CGROUP / controllers / path.lstrip("/") / group)
+    return folders
 
-    runc removes the container's group when it exits, with its counters; the kernel's
-    own record of the kill stays in its log: ``oom-kill:...,oom_memcg=/…/GROUP,…``."""
-    try:
-        fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return False
-    try:
-        while True:
-            try:
-                record = os.read(fd, 8192).decode(errors="replace")
-            except BlockingIOError:
-                return False
-            except OSError:  # a record overwritten while reading: go on
-                continue
-            if "oom_memcg=" in record and record.split("oom_memcg=", 1)[1].split(",", 1)[0].endswith(group):
-                return True
-    finally:
-        os.close(fd)
+
+def oom_kills(version: int, group: str) -> int:
+    """The kernel's count of OOM kills in ``group`` while it exists (0 when unreadable)."""
+    for folder in group_folders(version, group, "memory"):
+        counters = folder / ("memory.events" if version == 2 else "memory.oom_control")
+        try:
+            for line in counters.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def become_subreaper() -> None:
+    """Orphans below this process (the container's first process, once ``runc create``
+    exits) become its children, so it can wait for the command's exit status."""
+    import ctypes
+
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def wait_for(pid: int) -> int:
+    """The exit code of ``pid`` (a child by now), as a shell gives it: 128 + a signal."""
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:  # not reparented to us: wait by polling instead
+            while Path(f"/proc/{pid}").exists():
+                time.sleep(0.01)
+            return 1
+        if os.WIFSIGNALED(status):
+            return 128 + os.WTERMSIG(status)
+        return os.WEXITSTATUS(status)
 
 
 def remove_groups(version: int, parent_name: str) -> None:
@@ -227,12 +260,19 @@ def main() -> int:
     signal.signal(
         signal.SIGTERM, lambda *_: subprocess.run([runtime, "kill", name, "KILL"], capture_output=True)
     )
-    code = subprocess.run([runtime, "run", "--bundle", str(bundle), name]).returncode
-    if code == 128 + signal.SIGKILL and oom_killed_in(f"{parent_name}/ctr"):
-        print(
-            f"run.py: the container was killed for going over its memory limit ({options.get('memory')})",
-            file=sys.stderr,
-        )
+    become_subreaper()
+    pid_file = work / "pid"
+    create = [runtime, "create", "--bundle", str(bundle), "--pid-file", str(pid_file), name]
+    code = subprocess.run(create).returncode
+    if code == 0:
+        pid = int(pid_file.read_text())
+        started = subprocess.run([runtime, "start", name])
+        code = wait_for(pid) if started.returncode == 0 else started.returncode
+        if code == 128 + signal.SIGKILL and oom_kills(version, f"{parent_name}/ctr"):
+            print(
+                f"run.py: the container was killed for going over its memory limit ({options.get('memory')})",
+                file=sys.stderr,
+            )
     subprocess.run([runtime, "delete", "--force", name], capture_output=True)
     remove_groups(version, parent_name)
     subprocess.run(["umount", str(merged)], capture_output=True)

@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+OWN_CGROUP_FILE = "/proc/self/cgroup"
 _FOREIGN = ("docker", "containerd", "libpod", "machine.slice", "system.slice", "user.slice", "init.scope")
 
 
@@ -222,18 +223,59 @@ def _quota(folder: Path) -> float | None:
 
 
 def cgroups() -> set[str]:
-    """Every control group folder on the host, as paths below /sys/fs/cgroup."""
+    """Every control group folder on the host, as paths below /sys/fs/cgroup.
+
+    Other managers' trees (Docker's, systemd's slices) are left out, being busy with groups
+    that come and go, except on the way to the tester's own groups: where the tester runs
+    inside one (CI in a Docker container), the program's groups are made down there."""
     found: set[str] = set()
     try:
         hierarchies = [p for p in CGROUP_ROOT.iterdir() if p.is_dir() and not p.is_symlink()]
     except OSError:
         return found
+    own = _own_group_folders()
     for hierarchy in hierarchies:
         for root, dirs, _ in os.walk(hierarchy):
-            dirs[:] = [d for d in dirs if not any(mark in d for mark in _FOREIGN)]
+            here = Path(root)
+            in_foreign = _foreign(here.relative_to(hierarchy)) and not _inside(here, own)
+            dirs[:] = [
+                d
+                for d in dirs
+                if _on_the_way(here / d, own) or not (in_foreign or _foreign(Path(d)))
+            ]
             for name in dirs:
                 found.add(str((Path(root) / name).relative_to(CGROUP_ROOT)))
     return found
+
+
+def _own_group_folders() -> list[Path]:
+    """The tester's own group in each hierarchy, as folders below /sys/fs/cgroup."""
+    folders: list[Path] = []
+    try:
+        lines = Path(OWN_CGROUP_FILE).read_text().splitlines()
+    except OSError:
+        return folders
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        name = controllers.removeprefix("name=") if controllers else ""
+        if not name and not (CGROUP_ROOT / "cgroup.controllers").exists():
+            name = "unified"  # a v1/v2 hybrid mounts the v2 tree there
+        folders.append(CGROUP_ROOT / name / path.lstrip("/"))
+    return folders
+
+
+def _foreign(path: Path) -> bool:
+    return any(mark in part for part in path.parts for mark in _FOREIGN)
+
+
+def _inside(folder: Path, own: list[Path]) -> bool:
+    """Whether ``folder`` is one of ``own`` or below one of them."""
+    return any(folder == group or group in folder.parents for group in own)
+
+
+def _on_the_way(folder: Path, own: list[Path]) -> bool:
+    """Whether ``folder`` is one of ``own`` or holds one of them."""
+    return any(folder == group or folder in group.parents for group in own)
 
 
 def new_cgroups(before: set[str], after: set[str], grader: int | None = None) -> list[str]:
