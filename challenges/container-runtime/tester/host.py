@@ -238,11 +238,7 @@ def cgroups() -> set[str]:
         for root, dirs, _ in os.walk(hierarchy):
             here = Path(root)
             in_foreign = _foreign(here.relative_to(hierarchy)) and not _inside(here, own)
-            dirs[:] = [
-                d
-                for d in dirs
-                if _on_the_way(here / d, own) or not (in_foreign or _foreign(Path(d)))
-            ]
+            dirs[:] = [d for d in dirs if _on_the_way(here / d, own) or not (in_foreign or _foreign(Path(d)))]
             for name in dirs:
                 found.add(str((Path(root) / name).relative_to(CGROUP_ROOT)))
     return found
