@@ -8,7 +8,7 @@ from pathlib import Path
 
 from crack.harness import Harness
 from crack.harness.bytes_display import show
-from crack.harness.hints import hint_from_output, traceback_summary
+from crack.harness.hints import exit_status, hint_from_output, what_it_said
 
 LOGGED_OUTPUT_BYTES = 2000
 
@@ -78,17 +78,8 @@ def run_program(
             ),
         )
     if result.returncode != 0:
-        said = (
-            traceback_summary(result.stderr, h.program.cwd)
-            or _tail(result.stderr)
-            or _tail(result.stdout)
-            or "  (nothing)"
-        )
-        status = (
-            f"was killed by signal {-result.returncode}"
-            if result.returncode is not None and result.returncode < 0
-            else f"exited with code {result.returncode}"
-        )
+        said = what_it_said(result.stdout, result.stderr, h.program.cwd)
+        status = exit_status(result.returncode)
         h.fail(
             f"`{command}` {status}:\n{said}{seen}",
             hint=seen_hint
@@ -97,11 +88,6 @@ def run_program(
             or "run the same command yourself (the files are described above) to see why it fails",
         )
     return Ran(command, result.stdout, result.stderr)
-
-
-def _tail(data: bytes, lines: int = 12) -> str:
-    text = data.decode("utf-8", errors="replace").rstrip()
-    return "\n".join(f"  {line}" for line in text.splitlines()[-lines:])
 
 
 def output_text(h: Harness, ran: Ran) -> str:

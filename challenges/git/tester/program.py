@@ -9,7 +9,7 @@ from pathlib import Path
 
 from crack.harness import Harness
 from crack.harness.bytes_display import show
-from crack.harness.hints import hint_from_output, traceback_summary
+from crack.harness.hints import exit_status, hint_from_output, what_it_said
 from crack.harness.oneshot import RunResult
 
 from .realgit import RealGit
@@ -65,17 +65,8 @@ def run_program(
             ),
         )
     if result.returncode != 0:
-        said = (
-            traceback_summary(result.stderr, h.program.cwd)
-            or _tail(result.stderr)
-            or _tail(result.stdout)
-            or "  (nothing)"
-        )
-        status = (
-            f"was killed by signal {-result.returncode}"
-            if result.returncode is not None and result.returncode < 0
-            else f"exited with code {result.returncode}"
-        )
+        said = what_it_said(result.stdout, result.stderr, h.program.cwd)
+        status = exit_status(result.returncode)
         h.fail(
             f"`{command}` (in {where(h, cwd)}) {status}:\n{said}",
             hint=next((hint for needle, hint in [*COMMON_HINTS, *hints] if needle in said), None)
@@ -89,11 +80,6 @@ def run_in(h: Harness, args: Sequence[str], cwd: Path, env: Mapping[str, str]) -
     """``h.run`` in another working directory than the program's own, leaving half a
     second of the stage to say what happened if it hangs."""
     return h.run(args, cwd=cwd, env=env, timeout=max(h.remaining() - 0.5, 0.1))
-
-
-def _tail(data: bytes, lines: int = 12) -> str:
-    text = data.decode("utf-8", errors="replace").rstrip()
-    return "\n".join(f"  {line}" for line in text.splitlines()[-lines:])
 
 
 def _log_output(h: Harness, result: RunResult) -> None:

@@ -160,3 +160,21 @@ def traceback_summary(stderr: bytes, root: Path) -> str | None:
         where = f"{shown}, line {match['line']}, in {match['function']}"
     at = f" (raised at {where})" if where else ""
     return f"  {exception}{at}\n  The whole traceback is in your program's output above."
+
+
+def exit_status(returncode: int | None) -> str:
+    """How a one-shot command ended, as a failure says it."""
+    if returncode is not None and returncode < 0:
+        return f"was killed by signal {-returncode}"
+    return f"exited with code {returncode}"
+
+
+def what_it_said(stdout: bytes, stderr: bytes, root: Path, lines: int = 12) -> str:
+    """What a failed one-shot command said, indented for a failure message: its traceback
+    in short, else the last ``lines`` of stderr, else of stdout."""
+
+    def tail(data: bytes) -> str:
+        text = data.decode("utf-8", errors="replace").rstrip()
+        return "\n".join(f"  {line}" for line in text.splitlines()[-lines:])
+
+    return traceback_summary(stderr, root) or tail(stderr) or tail(stdout) or "  (nothing)"
