@@ -14,30 +14,23 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import struct
 import threading
 from collections import deque
 from collections.abc import Iterable
+
+from crack.harness.peers import LoopbackListener, reset
 
 TRANSIENT = ("503", "502", "reset", "close")
 PERMANENT = ("400", "404")
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(LoopbackListener):
     def __init__(self) -> None:
         self.connections = 0
         self.tokens = 0
         self._script: deque[str] = deque()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
-        self._listener.settimeout(0.05)
-        self.port = int(self._listener.getsockname()[1])
-        self._thread = threading.Thread(target=self._serve, name="upstream", daemon=True)
-        self._thread.start()
+        super().__init__("upstream")
 
     def script(self, outcomes: Iterable[str]) -> None:
         """The outcomes of the next connections, in order (replacing what is left)."""
@@ -48,18 +41,11 @@ class ScriptedUpstream:
         """The body the next ``ok`` will answer (so the tester can expect it)."""
         return f"token-{self.tokens + 1}"
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-                outcome = self._script.popleft() if self._script else "500"
-            self._answer(conn, outcome)
+    def handle(self, conn: socket.socket) -> None:
+        with self._lock:
+            self.connections += 1
+            outcome = self._script.popleft() if self._script else "500"
+        self._answer(conn, outcome)
 
     def _answer(self, conn: socket.socket, outcome: str) -> None:
         conn.settimeout(2.0)
@@ -71,15 +57,11 @@ class ScriptedUpstream:
                     break
                 data += chunk
             if outcome == "reset":
-                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            elif outcome == "ok":
+                reset(conn)
+                return
+            if outcome == "ok":
                 self.tokens += 1
                 conn.sendall(f"OK token-{self.tokens}\n".encode())
             elif outcome != "close":
                 conn.sendall(f"ERROR {outcome}\n".encode())
         conn.close()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        self._thread.join(1.0)

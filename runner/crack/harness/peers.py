@@ -63,7 +63,47 @@ class RefusingPort:
         self._sock.close()
 
 
-class MisbehavingPeer:
+class LoopbackListener:
+    """A TCP listener on 127.0.0.1 (a port the kernel picks) that hands each connection to
+    :meth:`handle` from an accept thread of its own, until :meth:`stop`. A subclass sets up
+    its own state before calling ``__init__``: the thread starts there."""
+
+    def __init__(self, name: str) -> None:
+        self._stop = threading.Event()
+        self._open: list[socket.socket] = []
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self._listener.settimeout(0.05)
+        self.port = int(self._listener.getsockname()[1])
+        self._thread = threading.Thread(target=self._accept_loop, name=name, daemon=True)
+        self._thread.start()
+
+    def handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def _accept_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.handle(conn)
+
+    def stop(self) -> None:
+        """Stop accepting, and close the connections a subclass kept open."""
+        self._stop.set()
+        self._listener.close()
+        self._thread.join(1.0)
+        for conn in self._open:
+            with contextlib.suppress(OSError):
+                conn.close()
+
+
+class MisbehavingPeer(LoopbackListener):
     """A TCP listener whose every connection meets ``behaviour`` (not REFUSE: use
     :class:`RefusingPort`). ``accepted`` counts connections; ``received`` holds what each
     hanging connection sent, so a tester can say what the program asked."""
@@ -75,38 +115,22 @@ class MisbehavingPeer:
         self.accepted = 0
         self.received: list[bytes] = []
         self._lock = threading.Lock()
-        self._open: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(64)
-        self._listener.settimeout(0.05)
-        self.port = int(self._listener.getsockname()[1])
-        self._thread = threading.Thread(target=self._accept_loop, name=f"peer-{behaviour}", daemon=True)
-        self._thread.start()
+        super().__init__(f"peer-{behaviour}")
 
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self.accepted += 1
-                index = len(self.received)
-                self.received.append(b"")
-            if self.behaviour is Misbehaviour.HANG:
-                self._open.append(conn)
-                threading.Thread(target=self._drain, args=(conn, index), daemon=True).start()
-            elif self.behaviour is Misbehaviour.RESET:
-                _reset(conn)
-            else:
-                with contextlib.suppress(OSError):
-                    conn.sendall(GARBAGE)
-                conn.close()
+    def handle(self, conn: socket.socket) -> None:
+        with self._lock:
+            self.accepted += 1
+            index = len(self.received)
+            self.received.append(b"")
+        if self.behaviour is Misbehaviour.HANG:
+            self._open.append(conn)
+            threading.Thread(target=self._drain, args=(conn, index), daemon=True).start()
+        elif self.behaviour is Misbehaviour.RESET:
+            reset(conn)
+        else:
+            with contextlib.suppress(OSError):
+                conn.sendall(GARBAGE)
+            conn.close()
 
     def _drain(self, conn: socket.socket, index: int) -> None:
         """Read what the program sends (so its writes never block) and answer nothing."""
@@ -123,16 +147,8 @@ class MisbehavingPeer:
             with self._lock:
                 self.received[index] += chunk
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._listener.close()
-        self._thread.join(1.0)
-        for conn in self._open:
-            with contextlib.suppress(OSError):
-                conn.close()
 
-
-def _reset(conn: socket.socket) -> None:
+def reset(conn: socket.socket) -> None:
     """Close with SO_LINGER 0: the peer gets RST, as from a crashed or overloaded server."""
     with contextlib.suppress(OSError):
         conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
