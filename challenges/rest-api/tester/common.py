@@ -11,10 +11,17 @@ import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from urllib.parse import urljoin
 
-from crack.harness import Harness, StageFailure
-from crack.harness.http_api import HttpApi, NotJson, Reply
+from crack.harness import Harness
+from crack.harness.http_api import (
+    HttpApi,
+    Reply,
+    expect_location,
+    fail,
+    json_body,
+    json_object,
+    media_type,
+)
 from crack.tester import Tester
 
 tester = Tester("rest-api", warm_imports=("httpx", "jwt"))
@@ -71,44 +78,8 @@ def title(h: Harness) -> str:
     return f"{h.random.choice(VERBS)} the {h.random.choice(WORDS)} {h.random.randrange(100, 1000)}"
 
 
-def fail(reply: Reply, expected: str, hint: str | None = None, got: str | None = None) -> StageFailure:
-    """The failure a learner reads: what was sent, what was expected, what came back."""
-    return StageFailure(
-        f"{reply.request_text()}\nexpected {expected}\n     got {got or reply.response_text()}", hint
-    )
-
-
-def media_type(value: str | None) -> str:
-    return (value or "").split(";", 1)[0].strip().lower()
-
-
 def status_text(status: int) -> str:
     return f"{status} {HTTPStatus(status).phrase}"
-
-
-def json_body(reply: Reply, expected: str, hint: str | None = None) -> object:
-    """The body as JSON; the response must say Content-Type: application/json."""
-    content_type = reply.header("Content-Type")
-    if media_type(content_type) != "application/json":
-        raise fail(
-            reply,
-            f"{expected}, with Content-Type: application/json",
-            hint
-            or "send the header Content-Type: application/json with every JSON body (got "
-            + ("no Content-Type" if content_type is None else f"Content-Type: {content_type}")
-            + ")",
-        )
-    body = reply.json()
-    if isinstance(body, NotJson):
-        raise fail(reply, f"{expected}, whose body is JSON", hint or f"the body is not JSON: {body.reason}")
-    return body
-
-
-def json_object(reply: Reply, expected: str, hint: str | None = None) -> dict[str, object]:
-    body = json_body(reply, expected, hint)
-    if not isinstance(body, dict):
-        raise fail(reply, f"{expected}, whose body is a JSON object", hint)
-    return body
 
 
 def expect_status(
@@ -199,15 +170,7 @@ def expect_task(
                 got=f"{_json(name)}: {shown} (in {reply.response_text()})",
             )
     if status == 201:
-        location = reply.header("Location")
-        resource = f"{api.base}/tasks/{got_id}"
-        if location is None or urljoin(f"{api.base}/tasks", location) != resource:
-            raise fail(
-                reply,
-                f"201 Created with Location: /tasks/{got_id} (the new task's URL)",
-                "RFC 9110 (section 15.3.2): a 201 names the resource it created in a Location header",
-                got=f"Location: {location}" if location is not None else "no Location header",
-            )
+        expect_location(reply, api.base, "/tasks", str(got_id), "task")
     return body
 
 

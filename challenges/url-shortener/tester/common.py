@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crack.harness import Harness, LogicalClock, ProgramProcess, StageFailure
-from crack.harness.http_api import NotJson, Reply
+from crack.harness.http_api import Reply, expect_location, fail, json_object
 from crack.tester import Tester
 
 from .api import ShortenerApi
@@ -116,37 +116,6 @@ def context(prefix: str, hint: str | None = None, *, override: bool = False) -> 
         raise failure from None
 
 
-def fail(reply: Reply, expected: str, hint: str | None = None, got: str | None = None) -> StageFailure:
-    """The failure a learner reads: what was sent, what was expected, what came back."""
-    return StageFailure(
-        f"{reply.request_text()}\nexpected {expected}\n     got {got or reply.response_text()}", hint
-    )
-
-
-def media_type(value: str | None) -> str:
-    return (value or "").split(";", 1)[0].strip().lower()
-
-
-def json_object(reply: Reply, expected: str, hint: str | None = None) -> dict[str, object]:
-    """The body as a JSON object; the response must say Content-Type: application/json."""
-    content_type = reply.header("Content-Type")
-    if media_type(content_type) != "application/json":
-        raise fail(
-            reply,
-            f"{expected}, with Content-Type: application/json",
-            hint
-            or f"send the header Content-Type: application/json with every JSON body "
-            f"(got {'no Content-Type' if content_type is None else 'Content-Type: ' + content_type})",
-        )
-    body = reply.json()
-    if isinstance(body, NotJson) or not isinstance(body, dict):
-        why = body.reason if isinstance(body, NotJson) else f"a JSON {type(body).__name__}"
-        raise fail(
-            reply, f"{expected}, whose body is a JSON object", hint or f"the body is not a JSON object: {why}"
-        )
-    return body
-
-
 def expect_status(reply: Reply, statuses: tuple[int, ...], expected: str, hint: str | None = None) -> None:
     if reply.status not in statuses:
         raise fail(reply, expected, hint)
@@ -239,16 +208,7 @@ def expect_link(
             got=f'"short_url": {json_dumps(body.get("short_url"))}',
         )
     if status == 201:
-        location = reply.header("Location")
-        resource = f"{api.base}/api/links/{got_code}"
-        if location is None or urljoin(f"{api.base}/api/links", location) != resource:
-            raise fail(
-                reply,
-                f"201 Created with Location: /api/links/{got_code} (the new link's resource)",
-                "RFC 9110 (section 15.3.2): a 201 names the resource it created in a Location "
-                f"header. Here that is /api/links/{got_code}",
-                got=f"Location: {location}" if location is not None else "no Location header",
-            )
+        expect_location(reply, api.base, "/api/links", got_code, "link")
     return got_code
 
 

@@ -273,3 +273,62 @@ def transport_failure(reply: Reply, exc: Exception, timeout: float) -> StageFail
     else:
         what = f"{type(exc).__name__}: {exc}"
     return StageFailure(f"{reply.request_text()}: {what}", hint)
+
+
+def fail(reply: Reply, expected: str, hint: str | None = None, got: str | None = None) -> StageFailure:
+    """The failure a learner reads: what was sent, what was expected, what came back."""
+    return StageFailure(
+        f"{reply.request_text()}\nexpected {expected}\n     got {got or reply.response_text()}", hint
+    )
+
+
+def media_type(value: str | None) -> str:
+    """``application/json`` of ``application/json; charset=utf-8``: compared without case."""
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def json_body(reply: Reply, expected: str, hint: str | None = None) -> object:
+    """The body as JSON; the response must say Content-Type: application/json."""
+    content_type = reply.header("Content-Type")
+    if media_type(content_type) != "application/json":
+        raise fail(
+            reply,
+            f"{expected}, with Content-Type: application/json",
+            hint
+            or "send the header Content-Type: application/json with every JSON body (got "
+            + ("no Content-Type" if content_type is None else f"Content-Type: {content_type}")
+            + ")",
+        )
+    body = reply.json()
+    if isinstance(body, NotJson):
+        raise fail(reply, f"{expected}, whose body is JSON", hint or f"the body is not JSON: {body.reason}")
+    return body
+
+
+def json_object(reply: Reply, expected: str, hint: str | None = None) -> dict[str, object]:
+    """The body as a JSON object (see :func:`json_body`)."""
+    body = json_body(reply, expected, hint)
+    if not isinstance(body, dict):
+        raise fail(
+            reply,
+            f"{expected}, whose body is a JSON object",
+            hint or f"the body is not a JSON object: a JSON {type(body).__name__}",
+        )
+    return body
+
+
+def expect_location(reply: Reply, base: str, collection: str, key: str, noun: str) -> None:
+    """A 201's Location header names the resource created: ``collection/key`` (relative
+    references resolved against the collection's URL, as a client does)."""
+    from urllib.parse import urljoin
+
+    location = reply.header("Location")
+    path = f"{collection}/{key}"
+    if location is None or urljoin(f"{base}{collection}", location) != f"{base}{path}":
+        raise fail(
+            reply,
+            f"201 Created with Location: {path} (the new {noun}'s URL)",
+            "RFC 9110 (section 15.3.2): a 201 names the resource it created in a Location header. "
+            f"Here that is {path}",
+            got=f"Location: {location}" if location is not None else "no Location header",
+        )
