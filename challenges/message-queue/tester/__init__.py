@@ -22,7 +22,7 @@ from crack.harness import Harness, ProgramProcess, StageFailure, WriteMode
 from crack.tester import Tester
 
 from .client import PRI, Client, Job, hinted, short
-from .resp import Reply, RespClient, RespError, brief
+from .resp import Reply, RespClient, RespError, brief, library_client
 
 tester = Tester("message-queue")
 
@@ -1037,9 +1037,7 @@ def library_replay(h: Harness, port: int) -> None:
         "each page from after the last id seen…"
     )
     # RESP2 and no CLIENT SETINFO handshake: the page asks for XADD and XRANGE only.
-    client = redis.Redis(
-        host="127.0.0.1", port=port, socket_timeout=10, protocol=2, lib_name=None, lib_version=None
-    )
+    client = library_client(port)
     try:
         pipe = client.pipeline(transaction=False)
         for n in range(120):

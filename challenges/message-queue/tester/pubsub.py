@@ -18,7 +18,7 @@ import redis
 from crack.harness import Harness, StageFailure, WriteMode
 from crack.harness.bytes_display import show
 
-from .resp import Reply, RespClient, RespError, brief, encode
+from .resp import Reply, RespClient, RespError, brief, encode, library_client
 
 Message = tuple[str, bytes]
 """(channel, payload) as a subscriber receives it."""
@@ -209,9 +209,7 @@ def library_subscriber(h: Harness, port: int, publisher: RespClient) -> None:
     """redis-py's PubSub (a real client library) subscribes and reads 40 messages."""
     channel = f"library:{h.random.randrange(1000):03d}"
     h.log(f"redis-py subscribes to {channel}; the publisher sends 40 messages…")
-    client = redis.Redis(
-        host="127.0.0.1", port=port, socket_timeout=10, protocol=2, lib_name=None, lib_version=None
-    )
+    client = library_client(port)
     received: list[bytes] = []
     errors: list[str] = []
 

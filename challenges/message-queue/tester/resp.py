@@ -8,8 +8,11 @@ read strictly, so a missing ``\\r\\n`` or a wrong length is reported with the by
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import TypeAlias
+
+import redis
 
 from crack.harness import Connection, Harness, StageFailure, WriteMode
 from crack.harness.bytes_display import show
@@ -46,6 +49,17 @@ def brief(reply: Reply, limit: int = 160) -> str:
     else:
         text = repr(reply) if isinstance(reply, str) else str(reply)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def library_client(port: int) -> redis.Redis:
+    """redis-py, a real client library, speaking RESP2 without its CLIENT SETINFO handshake
+    (the pages ask for the stream and pub/sub commands only). redis-py 8 says so with
+    ``driver_info=None``; older versions, which the project allows, with ``lib_name=None``."""
+    if "driver_info" in inspect.signature(redis.Redis.__init__).parameters:
+        quiet: dict[str, None] = {"driver_info": None}
+    else:
+        quiet = {"lib_name": None, "lib_version": None}
+    return redis.Redis(host="127.0.0.1", port=port, socket_timeout=10, protocol=2, **quiet)  # type: ignore[arg-type]
 
 
 class RespClient:
