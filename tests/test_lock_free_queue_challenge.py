@@ -65,6 +65,10 @@ def test_liburcu_passes_the_stages_it_can_take_part_in(tmp_path: Path) -> None:
 def test_started_repository_builds_and_names_the_missing_functions(tmp_path: Path, language: str) -> None:
     repo = tmp_path / "mine"
     assert run_cli(["start", "lock-free-queue", str(repo), "--lang", language], cwd=tmp_path).exit_code == 0
+    # The starters' queue.h is a link to the tester's, the one copy; the learner gets a file.
+    header = repo / ("src" if language == "cpp" else "app") / "queue.h"
+    assert not header.is_symlink()
+    assert header.read_text() == (CHALLENGE.directory / "tester" / "queue.h").read_text()
     out = tmp_path / "report.json"
     result = run_cli(["test", "--output", str(out), "--format", "json"], cwd=repo)
     assert result.exit_code == 1, result.output

@@ -64,6 +64,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crack_driver.h" /* resident_kib: crack.harness.compiled puts it on the include path */
 #include "queue.h"
 
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -710,19 +711,6 @@ static int run_park(uint64_t seed, int rounds) {
 }
 
 /* ---- memory: what passing many items costs ---- */
-
-static long resident_kib(void) {
-    char buf[128];
-    int fd = open("/proc/self/statm", O_RDONLY);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = 0;
-    long size = 0, resident = 0;
-    sscanf(buf, "%ld %ld", &size, &resident);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static int run_memory(long items) {
     long warm = items / 10;
