@@ -194,7 +194,7 @@ HISTORY_ROUNDS = 2000
 """Rounds of 2 to 4 threads making 2 to 6 calls each, with the queue built "perturbed" (a
 seeded pause point before each of its atomic operations, perturb.h). Measured on two busy
 cores: the sequenced ring that answers "empty" while a producer is between its claim and
-its write fails within the first 120 rounds, a consumer that gives up on a held try-lock
+its write fails in the first hundred rounds or so, a consumer that gives up on a held try-lock
 within the first 10, a lane per thread in the first 5; Boost.Lockfree and the reference
 pass every one."""
 
