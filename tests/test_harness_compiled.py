@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crack.harness.compiled import (
+    SHARED_INCLUDE,
     Build,
     DriverBuildError,
     compile_build,
@@ -127,3 +128,28 @@ def test_place_copies_an_executable(tmp_path: Path) -> None:
     source.write_bytes(b"#!/bin/sh\n")
     placed = place(source, tmp_path / "scratch" / "drivers")
     assert placed.read_bytes() == b"#!/bin/sh\n" and placed.stat().st_mode & 0o111
+
+
+def test_every_driver_can_include_the_shared_helpers(tmp_path: Path) -> None:
+    """crack_driver.h is on every build's include path: one resident_kib() for every
+    tester's driver (malloc's and lock-free-queue's), not a copy in each."""
+    source = tmp_path / "driver.c"
+    source.write_text(
+        '#include "crack_driver.h"\nint main(void) { printf("%d\\n", resident_kib() > 0); return 0; }\n'
+    )
+    build = Build(name="helpers", sources=(source,))
+    assert "-I" + str(SHARED_INCLUDE) in build.command(tmp_path / "out")
+    binary = compile_build(build, cache=tmp_path / "cache")
+    assert subprocess.run([binary], capture_output=True, text=True).stdout == "1\n"
+
+
+def test_the_shared_helpers_are_part_of_every_build_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = _setup(tmp_path, "int twice(int x) { return 2 * x; }\n")
+    before = build.key()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "crack_driver.h").write_text("/* changed */\n")
+    monkeypatch.setattr("crack.harness.compiled.SHARED_INCLUDE", shared)
+    assert build.key() != before

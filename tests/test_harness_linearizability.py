@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import random
 
-from crack.harness.linearizability import Kind, Operation, Outcome, check, check_key, first_violation
+from crack.harness.linearizability import (
+    Kind,
+    Operation,
+    Outcome,
+    QueueCall,
+    QueueKind,
+    check,
+    check_key,
+    check_queue,
+    first_violation,
+)
 
 
 def put(client: str, start: float, end: float | None, value: str, key: str = "x") -> Operation:
@@ -176,3 +186,90 @@ def test_memoisation_decides_what_trying_every_order_could_not() -> None:
     2^9 sets of operations placed, times 10 values, to remember."""
     history = [put(f"c{i}", 0, 100, str(i)) for i in range(9)] + [get("r", 101, 102, "nobody wrote this")]
     assert check_key("x", history, budget=6_000).outcome is Outcome.VIOLATION
+
+
+def enq(client: str, start: float, end: float | None, value: str, ok: bool = True) -> QueueCall:
+    return QueueCall(client, QueueKind.ENQUEUE, start, end, value=value, ok=ok)
+
+
+def deq(client: str, start: float, end: float | None, value: str | None) -> QueueCall:
+    return QueueCall(client, QueueKind.DEQUEUE, start, end, value=value, ok=value is not None)
+
+
+def test_the_queue_model_takes_the_oldest_item_first() -> None:
+    assert check_queue([enq("a", 0, 1, "x"), enq("b", 2, 3, "y"), deq("c", 4, 5, "x")]).outcome is (
+        Outcome.LINEARIZABLE
+    )
+    # y was enqueued after x had returned: it cannot come out first.
+    verdict = check_queue([enq("a", 0, 1, "x"), enq("b", 2, 3, "y"), deq("c", 4, 5, "y")])
+    assert verdict.outcome is Outcome.VIOLATION
+
+
+def test_overlapping_enqueues_may_come_out_in_either_order() -> None:
+    assert check_queue([enq("a", 0, 3, "x"), enq("b", 1, 4, "y"), deq("c", 5, 6, "y")]).outcome is (
+        Outcome.LINEARIZABLE
+    )
+
+
+def test_empty_is_a_result_like_any_other() -> None:
+    """An "empty" while an item that was enqueued before is still there is a violation;
+    while the enqueue is still running, it is not."""
+    assert check_queue([enq("a", 0, 1, "x"), deq("b", 2, 3, None)]).outcome is Outcome.VIOLATION
+    assert check_queue([enq("a", 0, 5, "x"), deq("b", 2, 3, None)]).outcome is Outcome.LINEARIZABLE
+    assert check_queue([deq("b", 0, 1, None), enq("a", 2, 3, "x")]).outcome is Outcome.LINEARIZABLE
+
+
+def test_a_bounded_queue_refuses_only_when_full() -> None:
+    full = [enq("a", 0, 1, "x"), enq("b", 2, 3, "y", ok=False)]
+    assert check_queue(full, capacity=1).outcome is Outcome.LINEARIZABLE
+    assert check_queue(full, capacity=2).outcome is Outcome.VIOLATION
+    assert check_queue(full).outcome is Outcome.VIOLATION
+
+
+def test_a_call_with_no_known_result_may_or_may_not_have_happened() -> None:
+    assert check_queue([enq("a", 0, None, "x"), deq("b", 2, 3, "x")]).outcome is Outcome.LINEARIZABLE
+    assert check_queue([enq("a", 0, None, "x"), deq("b", 2, 3, None)]).outcome is Outcome.LINEARIZABLE
+    assert check_queue([enq("a", 0, 1, "x"), deq("b", 0, None, None), deq("c", 2, 3, None)]).outcome is (
+        Outcome.LINEARIZABLE
+    )
+
+
+def test_the_queue_witness_keeps_only_what_the_impossibility_needs() -> None:
+    """The items nobody took, the empty results that do not matter and everything after
+    the first impossible return are left out; the table shows the rest in call order."""
+    history = [
+        deq("3", 0, 4, None),  # empty before anything: fine, and not needed
+        enq("1", 5, 10, "x"),
+        enq("2", 20, 30, "y"),
+        enq("2", 32, 34, "z"),  # nobody takes z
+        deq("3", 40, 50, "y"),  # x was there first: impossible from here
+        deq("3", 60, 70, "x"),
+        enq("1", 80, 90, "w"),
+    ]
+    verdict = check_queue(history)
+    assert verdict.outcome is Outcome.VIOLATION
+    assert [(op.client, op.describe()) for op in verdict.witness] == [
+        ("1", "enqueue(x) -> true"),
+        ("2", "enqueue(y) -> true"),
+        ("3", "dequeue() -> true, y"),
+    ]
+    assert verdict.describe(unit="µs", scale=1000).splitlines() == [
+        "  thread  call                   invoked  returned",
+        "  1       enqueue(x) -> true    0.005 µs  0.010 µs",
+        "  2       enqueue(y) -> true    0.020 µs  0.030 µs",
+        "  3       dequeue() -> true, y  0.040 µs  0.050 µs",
+    ]
+
+
+def test_random_sequential_queue_histories_are_linearizable() -> None:
+    rng = random.Random(7)
+    for _ in range(50):
+        queue: list[str] = []
+        calls: list[QueueCall] = []
+        for t in range(12):
+            if rng.random() < 0.5:
+                queue.append(f"v{t}")
+                calls.append(enq(str(rng.randrange(3)), 2 * t, 2 * t + 1, f"v{t}"))
+            else:
+                calls.append(deq(str(rng.randrange(3)), 2 * t, 2 * t + 1, queue.pop(0) if queue else None))
+        assert check_queue(calls).outcome is Outcome.LINEARIZABLE

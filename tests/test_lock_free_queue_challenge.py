@@ -36,7 +36,16 @@ def _module(name: str) -> Any:
 
 
 def test_stage_slugs() -> None:
-    assert CHALLENGE.stage_slugs == ["fifo", "bounded", "spsc", "mpsc", "mpmc", "lock-free", "reclamation"]
+    assert CHALLENGE.stage_slugs == [
+        "fifo",
+        "bounded",
+        "spsc",
+        "mpsc",
+        "mpmc",
+        "linearizable",
+        "lock-free",
+        "reclamation",
+    ]
 
 
 @pytest.mark.skipif(not URCU_HEADER.is_file(), reason="needs liburcu-dev")
@@ -45,7 +54,7 @@ def test_liburcu_passes_the_stages_it_can_take_part_in(tmp_path: Path) -> None:
     atomics are inline assembly, invisible to TSan)."""
     program = tmp_path / "urcu"
     shutil.copytree(CHALLENGE.directory / "oracle" / "liburcu", program)
-    stages = ["fifo", "bounded", "lock-free", "reclamation"]
+    stages = ["fifo", "bounded", "linearizable", "lock-free", "reclamation"]
     report = grade_silently(CHALLENGE, program, stages=stages, language="c")
     assert [(s.slug, s.status) for s in report.stages] == [(s, StageStatus.PASSED) for s in stages], [
         s.message for s in report.stages
@@ -56,6 +65,10 @@ def test_liburcu_passes_the_stages_it_can_take_part_in(tmp_path: Path) -> None:
 def test_started_repository_builds_and_names_the_missing_functions(tmp_path: Path, language: str) -> None:
     repo = tmp_path / "mine"
     assert run_cli(["start", "lock-free-queue", str(repo), "--lang", language], cwd=tmp_path).exit_code == 0
+    # The starters' queue.h is a link to the tester's, the one copy; the learner gets a file.
+    header = repo / ("src" if language == "cpp" else "app") / "queue.h"
+    assert not header.is_symlink()
+    assert header.read_text() == (CHALLENGE.directory / "tester" / "queue.h").read_text()
     out = tmp_path / "report.json"
     result = run_cli(["test", "--output", str(out), "--format", "json"], cwd=repo)
     assert result.exit_code == 1, result.output
@@ -229,7 +242,7 @@ def test_an_asan_report_names_the_access_and_where_the_memory_went() -> None:
     assert sanitizers.asan_error("ok\n") is None
 
 
-def test_histories() -> None:
+def test_histories_are_read_and_checked_against_a_fifo_queue() -> None:
     history = _module("history")
     rounds = history.parse_rounds(
         [
@@ -245,15 +258,27 @@ def test_histories() -> None:
             "round 3",
             "op 1 enq 1.1 0 10 ok",
             "op 2 deq - 20 30 no",
+            "round 4",
+            "op 1 enq 1.1 0 30 ok",
+            "op 2 enq 2.1 10 40 ok",
+            "op 3 deq 2.1 35 50 ok",
+            "round 5",
+            "op 1 enq 1.1 0 30 ok",
+            "op 2 deq - 10 20 no",
+            "round 6",
+            "op 1 enq 1.1 0 10 no",
         ]
     )
-    assert [history.linearizable(ops) for ops in rounds] == [False, False, False]
-    overlapping = history.parse_rounds(
-        ["round 1", "op 1 enq 1.1 0 30 ok", "op 2 enq 2.1 10 40 ok", "op 3 deq 2.1 35 50 ok"]
-    )
-    assert history.linearizable(overlapping[0])
-    empty_while_enqueueing = history.parse_rounds(["round 1", "op 1 enq 1.1 0 30 ok", "op 2 deq - 10 20 no"])
-    assert history.linearizable(empty_while_enqueueing[0])
+    outcomes = [history.check(calls).outcome.value for calls in rounds]
+    assert outcomes == ["violation"] * 3 + ["linearizable"] * 2 + ["violation"]
+    assert rounds[0][2].describe() == "dequeue() -> true, item 2.1"
+    # Round 2: the empty dequeue is what is impossible (item 1.1 is still in the queue).
+    assert [op.describe() for op in history.check(rounds[1]).witness] == [
+        "enqueue(item 1.1) -> true",
+        "enqueue(item 2.1) -> true",
+        "dequeue() -> true, item 2.1",
+        "dequeue() -> false (empty)",
+    ]
 
 
 FREE_ON_DEQUEUE = [

@@ -7,8 +7,8 @@
  *   driver bounded SEED                     exact capacity: full and empty at the right moment
  *   driver threads P C PER CAP SEED         P producers, C consumers, PER items each: nothing
  *                                           lost, nothing twice, each producer's order kept
- *   driver history SEED ROUNDS              small 3-thread histories, printed for the tester's
- *                                           linearizability check
+ *   driver history SEED ROUNDS              small histories of 2-4 threads, each call timed,
+ *                                           printed for the tester's linearizability check
  *   driver park SEED ROUNDS                 4 threads; one at a time is paused in a signal
  *                                           handler: do the others still get through?
  *   driver memory ITEMS                     resident memory while ITEMS pass through a small queue
@@ -16,7 +16,40 @@
  *
  * The file is C that also compiles as C++ (a C++ learner's queue is built with g++), so it
  * uses the __atomic builtins rather than <stdatomic.h>.
+ *
+ * The linearizable stage's build force-includes perturb.h into every file, this one too:
+ * the driver's own atomics stay as they are (the #undefs below); the learner's are
+ * perturbed by crack_perturb(), defined here.
  */
+#ifdef CRACK_PERTURB_H
+#undef __atomic_load_n
+#undef __atomic_load
+#undef __atomic_store_n
+#undef __atomic_store
+#undef __atomic_exchange_n
+#undef __atomic_exchange
+#undef __atomic_compare_exchange_n
+#undef __atomic_compare_exchange
+#undef __atomic_fetch_add
+#undef __atomic_fetch_sub
+#undef __atomic_fetch_and
+#undef __atomic_fetch_or
+#undef __atomic_fetch_xor
+#undef __atomic_add_fetch
+#undef __atomic_sub_fetch
+#undef __atomic_test_and_set
+#undef __atomic_clear
+#undef __sync_bool_compare_and_swap
+#undef __sync_val_compare_and_swap
+#undef __sync_fetch_and_add
+#undef __sync_fetch_and_sub
+#undef __sync_add_and_fetch
+#undef __sync_sub_and_fetch
+#undef __sync_lock_test_and_set
+#define PERTURBED_BUILD 1
+#else
+#define PERTURBED_BUILD 0
+#endif
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -31,6 +64,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crack_driver.h" /* resident_kib: crack.harness.compiled puts it on the include path */
 #include "queue.h"
 
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -251,6 +285,33 @@ static int run_bounded(uint64_t seed) {
 
 /* ---- threads: producers and consumers ---- */
 
+/* crack_perturb: called before every atomic operation of the learner's queue in the
+ * perturbed build (perturb.h). Only worker threads perturb (producers, consumers and the
+ * history's threads), never the main thread; each draws from its own seeded generator. About one atomic step in eight waits a moment (up to a
+ * microsecond or so), one in sixty-four yields the processor. */
+static __thread int perturbing;
+static __thread uint64_t perturb_rng;
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+void crack_perturb(void);
+#ifdef __cplusplus
+}
+#endif
+
+void crack_perturb(void) {
+    if (!perturbing) return;
+    uint64_t r = next_rand(&perturb_rng);
+    if (r % 8 == 0) {
+        volatile unsigned spin = (unsigned)(r >> 16) % 2000;
+        while (spin) spin--;
+    } else if (r % 64 == 1) {
+        sched_yield();
+    }
+}
+
+
 typedef struct {
     int producers, consumers;
     long per;
@@ -292,6 +353,8 @@ static void *producer_main(void *p) {
     worker_arg *arg = (worker_arg *)p;
     shared_run *run = arg->run;
     uint64_t rng = seeded(run->seed, 100 + (uint64_t)arg->index);
+    perturb_rng = seeded(run->seed, 300 + (uint64_t)arg->index);
+    perturbing = PERTURBED_BUILD;
     for (long seq = 1; seq <= run->per && !LOAD(&run->failed); seq++) {
         void *item = item_of((uint64_t)arg->index, (uint64_t)seq);
         while (!queue_enqueue(run->q, item)) {
@@ -308,6 +371,8 @@ static void *consumer_main(void *p) {
     worker_arg *arg = (worker_arg *)p;
     shared_run *run = arg->run;
     uint64_t rng = seeded(run->seed, 200 + (uint64_t)arg->index);
+    perturb_rng = seeded(run->seed, 400 + (uint64_t)arg->index);
+    perturbing = PERTURBED_BUILD;
     long *last = (long *)calloc((size_t)run->producers, sizeof(long));
     long total = (long)run->producers * run->per;
     char msg[400];
@@ -408,9 +473,16 @@ static int run_threads(int producers, int consumers, long per, size_t capacity, 
     return 0;
 }
 
-/* ---- history: small concurrent histories for the linearizability check ---- */
+/* ---- history: small concurrent histories for the linearizability check ----
+ *
+ * Each round: a fresh queue, 2 to 4 threads, 2 to 6 random calls each, every call timed
+ * (CLOCK_MONOTONIC) just before it is made and just after it returns. Between calls a
+ * thread spins, yields or sleeps for a seeded while, so calls overlap in ever different
+ * ways; and the main thread interrupts a random worker now and then with a signal whose
+ * handler spins for a few microseconds, which stretches a call at whatever instruction
+ * it happened to be (between a claim and a publish, say), as a preempted thread would be. */
 
-enum { HISTORY_THREADS = 3, HISTORY_OPS = 4 };
+enum { HISTORY_MAX_THREADS = 4, HISTORY_MAX_OPS = 6, HISTORY_CAPACITY = 64 };
 
 typedef struct {
     int kind; /* 0 enqueue, 1 dequeue */
@@ -421,58 +493,136 @@ typedef struct {
 
 typedef struct {
     queue *q;
-    int index;
+    int index, ops, style;
     uint64_t rng;
-    int *go;
-    history_op ops[HISTORY_OPS];
+    int *go, *arrived;
+    int done; /* atomic */
+    history_op calls[HISTORY_MAX_OPS];
 } history_arg;
+
+static unsigned history_pauses; /* atomic: varies the length of each pause */
+
+static void history_pause(int sig) {
+    (void)sig;
+    unsigned n = ADD(&history_pauses, 1);
+    double until = now_ns() + 5000 + (double)(n % 10) * 5000;
+    while (now_ns() < until) {
+    }
+}
+
+/* The wait before each call. A round is tight (calls back to back, so two threads' calls
+ * overlap on every core), loose (short spins) or sparse (yields and sleeps, so a call often
+ * runs alone and a preempted one is overtaken). */
+static void history_gap(int style, uint64_t *rng) {
+    uint64_t r = next_rand(rng) % 16;
+    if (style == 0 || (style == 1 && r < 12)) {
+        volatile unsigned spin = (unsigned)(next_rand(rng) % (style == 0 ? 64 : 3000));
+        while (spin) spin--;
+    } else if (r < 14) {
+        sched_yield();
+    } else {
+        struct timespec ts = {0, (long)(next_rand(rng) % 20000)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* A timestamp that orders with memory: before a call, taken before any of the call's loads
+ * may execute; after it, taken once every store of the call is visible to other cores (a
+ * store can sit in a core's store buffer after the function returned, and the clock is no
+ * memory access: without the fences, a call could look finished before its effect was). */
+#if defined(__SANITIZE_THREAD__)
+#define CALL_FENCE() /* histories run optimised only; TSan does not model fences */
+#else
+#define CALL_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+
+static double call_starts(void) {
+    double t = now_ns();
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_lfence();
+#endif
+    CALL_FENCE();
+    return t;
+}
+
+static double call_ended(void) {
+    CALL_FENCE();
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_lfence();
+#endif
+    return now_ns();
+}
 
 static void *history_main(void *p) {
     history_arg *arg = (history_arg *)p;
-    while (!LOAD(arg->go)) {
-    }
-    for (int i = 0; i < HISTORY_OPS; i++) {
-        history_op *op = &arg->ops[i];
+    /* Every thread of the round is created and waiting before any call is made (creating
+     * one takes longer than a round), so the calls of a round really overlap. Waiting
+     * yields: four threads spinning on two cores would starve the main thread. */
+    ADD(arg->arrived, 1);
+    while (!LOAD(arg->go)) sched_yield();
+    perturb_rng = seeded(arg->rng, 77);
+    perturbing = 1;
+    for (int i = 0; i < arg->ops; i++) {
+        history_op *op = &arg->calls[i];
         op->kind = (int)(next_rand(&arg->rng) % 2);
-        volatile unsigned spin = (unsigned)(next_rand(&arg->rng) % 3000);
-        while (spin) spin--;
+        history_gap(arg->style, &arg->rng);
         if (op->kind == 0) {
             op->value = (uintptr_t)item_of((uint64_t)arg->index, (uint64_t)i + 1);
-            op->start = now_ns();
+            op->start = call_starts();
             op->ok = queue_enqueue(arg->q, (void *)op->value);
-            op->end = now_ns();
+            op->end = call_ended();
         } else {
             void *got = NULL;
-            op->start = now_ns();
+            op->start = call_starts();
             op->ok = queue_dequeue(arg->q, &got);
-            op->end = now_ns();
+            op->end = call_ended();
             op->value = op->ok ? (uintptr_t)got : 0;
         }
     }
+    STORE(&arg->done, 1);
     return NULL;
 }
 
 static int run_history(uint64_t seed, int rounds) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = history_pause;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, NULL);
+    uint64_t rng = seeded(seed, 5);
     for (int r = 1; r <= rounds; r++) {
-        queue *q = create_or_fail(64);
-        int go = 0;
-        history_arg args[HISTORY_THREADS];
-        pthread_t threads[HISTORY_THREADS];
-        for (int t = 0; t < HISTORY_THREADS; t++) {
+        queue *q = create_or_fail(HISTORY_CAPACITY);
+        int go = 0, arrived = 0;
+        int count = 2 + (int)(next_rand(&rng) % (HISTORY_MAX_THREADS - 1));
+        int style = (int)(next_rand(&rng) % 3);
+        history_arg args[HISTORY_MAX_THREADS];
+        pthread_t threads[HISTORY_MAX_THREADS];
+        for (int t = 0; t < count; t++) {
             memset(&args[t], 0, sizeof args[t]);
             args[t].q = q;
             args[t].index = t;
+            args[t].ops = 2 + (int)(next_rand(&rng) % (HISTORY_MAX_OPS - 1));
+            args[t].style = style;
             args[t].rng = seeded(seed, 1000 + (uint64_t)r * 8 + (uint64_t)t);
             args[t].go = &go;
+            args[t].arrived = &arrived;
             pthread_create(&threads[t], NULL, history_main, &args[t]);
         }
+        while (LOAD(&arrived) < count) sched_yield();
         double origin = now_ns();
         STORE(&go, 1);
-        for (int t = 0; t < HISTORY_THREADS; t++) pthread_join(threads[t], NULL);
+        /* Interrupt random workers while they run: a pause inside whatever call they are in. */
+        for (int k = 0; k < 8; k++) {
+            volatile unsigned spin = (unsigned)(next_rand(&rng) % 4000);
+            while (spin) spin--;
+            int victim = (int)(next_rand(&rng) % (uint64_t)count);
+            if (!LOAD(&args[victim].done)) pthread_kill(threads[victim], SIGUSR2);
+        }
+        for (int t = 0; t < count; t++) pthread_join(threads[t], NULL);
         printf("round %d\n", r);
-        for (int t = 0; t < HISTORY_THREADS; t++) {
-            for (int i = 0; i < HISTORY_OPS; i++) {
-                history_op *op = &args[t].ops[i];
+        for (int t = 0; t < count; t++) {
+            for (int i = 0; i < args[t].ops; i++) {
+                history_op *op = &args[t].calls[i];
                 uintptr_t v = op->value;
                 char value[48] = "-";
                 if (v) snprintf(value, sizeof value, "%lu.%lu", (unsigned long)(v >> 32), (unsigned long)(v & 0xffffffffu));
@@ -561,19 +711,6 @@ static int run_park(uint64_t seed, int rounds) {
 }
 
 /* ---- memory: what passing many items costs ---- */
-
-static long resident_kib(void) {
-    char buf[128];
-    int fd = open("/proc/self/statm", O_RDONLY);
-    if (fd < 0) return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return -1;
-    buf[n] = 0;
-    long size = 0, resident = 0;
-    sscanf(buf, "%ld %ld", &size, &resident);
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static int run_memory(long items) {
     long warm = items / 10;

@@ -90,6 +90,9 @@ FLAVOURS = {
     "O2": OPTIMIZE,
     "tsan": SANITIZE_THREAD,
     "asan": SANITIZE_ADDRESS,
+    # With a seeded pause point before every atomic operation of the queue (perturb.h).
+    "perturbed": (*OPTIMIZE, "-include", str(TESTER_DIR / "perturb.h")),
+    "tsan-perturbed": (*SANITIZE_THREAD, "-include", str(TESTER_DIR / "perturb.h")),
 }
 
 

@@ -44,6 +44,11 @@ SHOWN_DIAGNOSTIC_LINES = 15
 
 HEADER_SUFFIXES = (".h", ".hpp", ".hh")
 
+SHARED_INCLUDE = Path(__file__).resolve().parent / "include"
+"""Headers every driver may include (``crack_driver.h``: helpers the testers' drivers
+share, such as reading the process's resident memory). On every build's include path,
+after the build's own folders, and hashed into every build's key."""
+
 
 class DriverBuildError(RuntimeError):
     """The tester's own driver did not build: a bug of crack, not of the learner."""
@@ -69,7 +74,7 @@ class Build:
     """Further files whose bytes decide the build (a prebuilt library it links)."""
 
     def command(self, output: Path) -> list[str]:
-        includes = [f"-I{directory}" for directory in self.include_dirs]
+        includes = [f"-I{directory}" for directory in (*self.include_dirs, SHARED_INCLUDE)]
         files = [str(path) for path in (*self.sources, *self.learner_sources)]
         return [self.compiler, *self.flags, *includes, "-o", str(output), *files, *self.libraries]
 
@@ -78,7 +83,7 @@ class Build:
         digest.update(compiler_identity(self.compiler).encode())
         digest.update("\0".join((self.name, *self.flags, *self.libraries)).encode())
         inputs = [*self.sources, *self.learner_sources, *self.extra_inputs]
-        for directory in self.include_dirs:
+        for directory in (*self.include_dirs, SHARED_INCLUDE):
             if directory.is_dir():
                 inputs += sorted(p for p in directory.rglob("*") if p.suffix in HEADER_SUFFIXES)
         for path in inputs:

@@ -1,12 +1,20 @@
-"""Is a history of get/put/cas operations on a key-value store linearizable?
+"""Is a history of concurrent operations linearizable?
 
-A replicated store is correct when every history of client operations could have happened
-one operation at a time, each taking effect at one instant between its invocation and its
-completion (Herlihy and Wing). Checking that is a search for such an order: Wing and
-Gong's algorithm, with Lowe's memoisation of every (set of operations linearized, value of
-the register) already explored, as Porcupine does. Keys are independent registers, so each
-key's history is checked on its own (linearizability is compositional), which keeps the
-search small.
+A concurrent object is correct when every history of its clients' operations could have
+happened one operation at a time, each taking effect at one instant between its invocation
+and its completion (Herlihy and Wing). Checking that is a search for such an order: Wing
+and Gong's algorithm, with Lowe's memoisation of every (set of operations linearized, state
+of the object) already explored, as Porcupine does. The search is one function for every
+object; what differs is the sequential *model* (a step function: may this operation take
+effect in this state, and what state follows) and which operations are reads.
+
+Two models live here:
+
+- a key-value store of get/put/cas (:class:`Operation`, :func:`check`): keys are
+  independent registers, so each key's history is checked on its own (linearizability is
+  compositional), which keeps the search small;
+- a FIFO queue of enqueue/dequeue, optionally bounded (:class:`QueueCall`,
+  :func:`check_queue`), whose state is the tuple of items in it.
 
 An operation whose client gave up (a timeout, a lost reply) may or may not have taken
 effect: it is given a completion time of infinity, so it may be placed anywhere after its
@@ -21,13 +29,42 @@ so the witness is itself impossible: it is a proof a learner can read, a few lin
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 STATE_BUDGET = 200_000
-"""Search states explored per key before the check gives up (a history too concurrent to
-decide in seconds is reported as :attr:`Outcome.UNKNOWN`, never as a violation)."""
+"""Search states explored per history (per key) before the check gives up (a history too
+concurrent to decide in seconds is reported as :attr:`Outcome.UNKNOWN`, never as a
+violation)."""
+
+
+class Call(Protocol):
+    """What the search needs of an operation, whatever the object."""
+
+    @property
+    def invoked(self) -> float: ...
+
+    @property
+    def completed(self) -> float | None: ...
+
+    @property
+    def timed_out(self) -> bool: ...
+
+    @property
+    def returns(self) -> float: ...
+
+    @property
+    def is_read(self) -> bool: ...
+
+    def describe(self) -> str: ...
+
+
+C = TypeVar("C", bound=Call)
+S = TypeVar("S", bound=Hashable)
+Step = Callable[[S, C], tuple[bool, S]]
+"""A sequential model: whether the call may take effect in the state, and the state after."""
 
 
 class Kind(StrEnum):
@@ -105,7 +142,7 @@ class Outcome(StrEnum):
     """The search ran past :data:`STATE_BUDGET`: no verdict."""
 
 
-def _search(ops: Sequence[Operation], initial: str | None, budget: int) -> Outcome:
+def search(ops: Sequence[C], initial: S, step: Step[S, C], budget: int = STATE_BUDGET) -> Outcome:
     """Wing–Gong with memoisation: depth-first over which operation takes effect next.
 
     An operation may go next when no other operation still waiting returned before it was
@@ -116,8 +153,8 @@ def _search(ops: Sequence[Operation], initial: str | None, budget: int) -> Outco
     for index, op in enumerate(ops):
         if not op.timed_out:
             must |= 1 << index
-    seen: set[tuple[int, str | None]] = set()
-    stack: list[tuple[int, str | None]] = [(0, initial)]
+    seen: set[tuple[int, S]] = set()
+    stack: list[tuple[int, S]] = [(0, initial)]
     while stack:
         done, state = stack.pop()
         if done & must == must:
@@ -163,47 +200,56 @@ class KeyVerdict:
         )
 
 
-def _truncate(ops: Sequence[Operation], at: float) -> list[Operation]:
+def _truncate(ops: Sequence[C], at: float) -> list[C]:
     """The history as seen at time ``at``: later invocations left out, operations still
     running then made timed out (they may or may not take effect)."""
-    cut = []
+    cut: list[C] = []
     for op in ops:
         if op.invoked > at:
             continue
-        cut.append(op if op.returns <= at else replace(op, completed=None))
+        cut.append(op if op.returns <= at else replace(op, completed=None))  # type: ignore[type-var]  # every Call is a dataclass
     return cut
 
 
-def _witness(ops: Sequence[Operation], initial: str | None, budget: int) -> tuple[Operation, ...]:
-    """The shortest failing prefix (binary search over completion times: a prefix of a
-    linearizable history is linearizable), then every read it does not need removed."""
+def witness(
+    ops: Sequence[C],
+    initial: S,
+    step: Step[S, C],
+    budget: int = STATE_BUDGET,
+    removable: Callable[[C, Sequence[C]], bool] | None = None,
+) -> tuple[C, ...]:
+    """The smallest impossible part of a violating history: the shortest failing prefix
+    (binary search over completion times: a prefix of a linearizable history is
+    linearizable), then every operation it does not need removed. Only operations whose
+    removal cannot turn a linearizable history into an impossible one are tried: reads,
+    and whatever ``removable(op, rest)`` allows besides (given the rest of the witness)."""
     times = sorted({op.returns for op in ops if not op.timed_out})
     low, high = 0, len(times) - 1
     while low < high:
         middle = (low + high) // 2
-        if _search(_truncate(ops, times[middle]), initial, budget) is Outcome.VIOLATION:
+        if search(_truncate(ops, times[middle]), initial, step, budget) is Outcome.VIOLATION:
             high = middle
         else:
             low = middle + 1
-    witness = _truncate(ops, times[low]) if times else list(ops)
-    if _search(witness, initial, budget) is not Outcome.VIOLATION:
-        witness = list(ops)
-    for op in sorted(witness, key=lambda o: -o.invoked):
-        if not op.is_read:
+    found = _truncate(ops, times[low]) if times else list(ops)
+    if search(found, initial, step, budget) is not Outcome.VIOLATION:
+        found = list(ops)
+    for op in sorted(found, key=lambda o: -o.invoked):
+        rest = [other for other in found if other is not op]
+        if not (op.is_read or (removable is not None and removable(op, rest))):
             continue
-        smaller = [other for other in witness if other is not op]
-        if _search(smaller, initial, budget) is Outcome.VIOLATION:
-            witness = smaller
-    return tuple(witness)
+        if search(rest, initial, step, budget) is Outcome.VIOLATION:
+            found = rest
+    return tuple(found)
 
 
 def check_key(
     key: str, ops: Sequence[Operation], initial: str | None = None, budget: int = STATE_BUDGET
 ) -> KeyVerdict:
-    outcome = _search(ops, initial, budget)
+    outcome = search(ops, initial, step, budget)
     if outcome is not Outcome.VIOLATION:
         return KeyVerdict(key, outcome)
-    return KeyVerdict(key, outcome, _witness(ops, initial, budget))
+    return KeyVerdict(key, outcome, witness(ops, initial, step, budget))
 
 
 def check(history: Iterable[Operation], budget: int = STATE_BUDGET) -> list[KeyVerdict]:
@@ -216,3 +262,126 @@ def check(history: Iterable[Operation], budget: int = STATE_BUDGET) -> list[KeyV
 
 def first_violation(history: Iterable[Operation], budget: int = STATE_BUDGET) -> KeyVerdict | None:
     return next((v for v in check(history, budget) if v.outcome is Outcome.VIOLATION), None)
+
+
+class QueueKind(StrEnum):
+    ENQUEUE = "enqueue"
+    DEQUEUE = "dequeue"
+
+
+@dataclass(frozen=True)
+class QueueCall:
+    """One call on a FIFO queue. ``value``: the item enqueued, or the item a dequeue
+    returned (None when it returned "empty"). ``ok``: what the call returned (an enqueue
+    refused because the queue was full, a dequeue that found it empty: False).
+    ``invoked`` and ``completed`` are on one clock, in any unit (:meth:`QueueVerdict.describe`
+    is told which); ``completed`` is None for a call whose result is unknown."""
+
+    client: str
+    kind: QueueKind
+    invoked: float
+    completed: float | None
+    value: str | None = None
+    ok: bool = True
+
+    @property
+    def timed_out(self) -> bool:
+        return self.completed is None
+
+    @property
+    def returns(self) -> float:
+        return math.inf if self.completed is None else self.completed
+
+    @property
+    def is_read(self) -> bool:
+        """A refused enqueue and an empty dequeue change nothing: removing one only loosens."""
+        return not self.ok and not self.timed_out
+
+    def describe(self) -> str:
+        if self.kind is QueueKind.ENQUEUE:
+            text = f"enqueue({self.value})"
+            if self.timed_out:
+                return text
+            return text + (" -> true" if self.ok else " -> false (full)")
+        if self.timed_out:
+            return "dequeue()"
+        return f"dequeue() -> true, {self.value}" if self.ok else "dequeue() -> false (empty)"
+
+
+QueueState = tuple[str, ...]
+
+
+def queue_model(capacity: int | None = None) -> Step[QueueState, QueueCall]:
+    """The sequential FIFO queue, holding at most ``capacity`` items when given: an enqueue
+    appends (or, on a full bounded queue, returns false and changes nothing); a dequeue
+    takes the oldest item (or, on an empty queue, returns false). A call with no known
+    result may take effect in any way that fits."""
+
+    def queue_step(state: QueueState, op: QueueCall) -> tuple[bool, QueueState]:
+        full = capacity is not None and len(state) >= capacity
+        if op.kind is QueueKind.ENQUEUE:
+            if op.timed_out or op.ok:
+                return (True, state) if full else (True, (*state, op.value or ""))
+            return full, state
+        if op.timed_out:
+            return True, state[1:]
+        if op.ok:
+            return (bool(state) and state[0] == op.value), state[1:]
+        return not state, state
+
+    return queue_step
+
+
+@dataclass(frozen=True)
+class QueueVerdict:
+    outcome: Outcome
+    witness: tuple[QueueCall, ...] = ()
+    """For a violation: the smallest part of the history that is already impossible."""
+
+    def describe(self, start: float = 0.0, unit: str = "s", scale: float = 1.0, decimals: int = 3) -> str:
+        """The witness as a table, one call a line in order of invocation, times from
+        ``start`` divided by ``scale`` and followed by ``unit`` (``unit="µs", scale=1000``
+        for nanoseconds shown in microseconds, to the nanosecond)."""
+        if self.outcome is not Outcome.VIOLATION:
+            return self.outcome.value
+        rows = [("thread", "call", "invoked", "returned")]
+        for op in sorted(self.witness, key=lambda o: (o.invoked, o.returns)):
+            invoked = f"{(op.invoked - start) / scale:.{decimals}f} {unit}"
+            returned = (
+                "never" if op.completed is None else f"{(op.completed - start) / scale:.{decimals}f} {unit}"
+            )
+            rows.append((op.client, op.describe(), invoked, returned))
+        widths = [max(len(row[col]) for row in rows) for col in range(4)]
+        aligned = [
+            "  "
+            + "  ".join(
+                cell.rjust(w) if col >= 2 else cell.ljust(w)
+                for col, (cell, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+            for row in rows
+        ]
+        return "\n".join(aligned)
+
+
+def check_queue(
+    history: Sequence[QueueCall], capacity: int | None = None, budget: int = STATE_BUDGET
+) -> QueueVerdict:
+    """Whether some one-at-a-time order of the calls, each at one instant between its
+    invocation and its return, is a run of a FIFO queue that starts empty; for a
+    violation, the smallest impossible part of the history as witness."""
+    model = queue_model(capacity)
+    empty: QueueState = ()
+    outcome = search(history, empty, model, budget)
+    if outcome is not Outcome.VIOLATION:
+        return QueueVerdict(outcome)
+    return QueueVerdict(outcome, witness(history, empty, model, budget, _never_dequeued))
+
+
+def _never_dequeued(op: QueueCall, rest: Sequence[QueueCall]) -> bool:
+    """An enqueue whose item no other call dequeued: in any order that explains the
+    history, the item stays in the queue to the end, so leaving the enqueue out only
+    removes a constraint (the item behind which later ones wait, or that made an "empty"
+    impossible)."""
+    if op.kind is not QueueKind.ENQUEUE:
+        return False
+    return not any(other.kind is QueueKind.DEQUEUE and other.value == op.value for other in rest)
