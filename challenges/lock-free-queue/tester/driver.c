@@ -638,7 +638,7 @@ static int run_history(uint64_t seed, int rounds) {
 
 /* ---- park: progress while one thread is paused ---- */
 
-enum { PARK_WORKERS = 4 };
+enum { PARK_WORKERS = 4, PARK_US = 100000, PARK_PATIENCE_US = 1000000 };
 static long park_done[PARK_WORKERS]; /* successful dequeues per worker, atomic */
 static int park_stop, park_release, park_parked;
 static queue *park_q;
@@ -693,11 +693,21 @@ static int run_park(uint64_t seed, int rounds) {
         double waited = now_ns();
         while (!LOAD(&park_parked) && now_ns() - waited < 2e9) usleep(100);
         long before = others_done(victim);
-        usleep(100000);
+        usleep(PARK_US);
         long progress = others_done(victim) - before;
+        /* None yet: on a machine so busy the others got no turn on a core, give them up to
+         * PARK_PATIENCE_US in all. A thread that waits for the paused one (a spin lock it
+         * holds, a slot it claimed) waits for good, so the verdict is the same. */
+        for (long waited = PARK_US; progress == 0 && waited < PARK_PATIENCE_US; waited += 10000) {
+            usleep(10000);
+            progress = others_done(victim) - before;
+        }
         STORE(&park_release, 1);
         printf("park round=%d thread=%d progress=%ld\n", r, victim + 1, progress);
-        if (progress == 0 && !stalled) stalled = r;
+        if (progress == 0) {
+            stalled = r;
+            break;
+        }
     }
     STORE(&park_stop, 1);
     for (int i = 0; i < PARK_WORKERS; i++) pthread_join(park_threads[i], NULL);
