@@ -135,17 +135,23 @@ def test_an_unwritable_cache_still_loads(
 
 
 def test_a_cached_load_builds_no_validator(tmp_path: Path) -> None:
-    """What the cache is for: a warm ``crack test`` skips pydantic's schema building and its
-    plugin scan (importlib.metadata over every installed package)."""
+    """What the cache is for: a warm ``crack test`` gets as far as its first stage without
+    pydantic's schema building and its plugin scan (importlib.metadata over every installed
+    package), without YAML, and without the interview models when no interview runs."""
     env = {**os.environ, "CRACK_CACHE_DIR": str(tmp_path)}
     code = (
-        "import sys; from crack.challenge import load_challenge; c = load_challenge('redis'); "
+        "import sys; import crack.cli, crack.grading, crack.learner, crack.languages; "
+        "from crack.interview import before_command; before_command('test'); "
+        "from crack.challenge import load_challenge; c = load_challenge('redis'); "
         "c.stages[0].concepts; c.model_copy(update={'directory': c.directory}); "
-        "print('importlib.metadata' in sys.modules, 'yaml' in sys.modules)"
+        "print(*(name in sys.modules for name in "
+        "('importlib.metadata', 'yaml', 'crack.interview.session')))"
     )
     runs = [
-        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
         for _ in range(2)
     ]
     assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr
-    assert runs[1].stdout.split() == ["False", "False"]
+    assert runs[1].stdout.split() == ["False", "False", "False"]
