@@ -8,6 +8,10 @@ timing anything) that the two ran at the same time."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,7 @@ case "$1" in
                   echo "late failure"; exit 1 ;;
   mark-then-pass) : > "$2"; echo "marked"; exit 0 ;;
   hang)           sleep 60 ;;
+  hang-later)     sleep 61 ;;
   *)              echo "$1"; exit 0 ;;
 esac
 """
@@ -67,6 +72,14 @@ tester.stage("marks")(stage(["mark-then-pass@a", "two", "three"]))
 tester.stage("fails-late")(stage(["one", "wait-then-fail@b"]))
 tester.stage("marks-then-hangs")(stage(["mark-then-pass@b", "hang", "hang"]))
 """
+
+HANG_TESTER = (
+    TESTER.split('tester.stage("waits")')[0]
+    + """
+tester.stage("hangs")(stage(["one", "hang"]))
+tester.stage("hangs-later")(stage(["hang-later"]))
+"""
+)
 
 STAGES = [
     {"slug": "waits"},
@@ -138,3 +151,55 @@ def test_a_stage_started_early_is_dropped_when_an_earlier_one_fails(
     assert _log(report, "fails-late")[3:5] == ["case 2: wait-then-fail", "case 2 printed b'late failure\\n'"]
     assert skipped["message"] == "not run: an earlier stage did not pass"
     assert "mark-then-pass" not in skipped.get("log", "")
+
+
+def _running(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                entry.name.isdigit()
+                and text in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ):
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+def test_ctrl_c_ends_both_stages_and_shows_neither_early_one(
+    fake_challenges: Callable[..., Path], tmp_path: Path
+) -> None:
+    fake_challenges(
+        "fake", [{"slug": "hangs", "timeout": 60}, {"slug": "hangs-later", "timeout": 60}], HANG_TESTER
+    )
+    program = tmp_path / "program.sh"
+    program.write_text(PROGRAM)
+    program.chmod(0o755)
+    crack = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "crack",
+            "test",
+            "--challenge",
+            "fake",
+            "--all",
+            "--run",
+            str(program),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not _running("sleep 61"):  # the stage after "hangs" is running its case
+        assert time.monotonic() < deadline and crack.poll() is None, "the next stage did not start"
+        time.sleep(0.05)
+    crack.send_signal(signal.SIGINT)
+    output, _ = crack.communicate(timeout=30)
+    assert crack.returncode == 130, output
+    assert "Interrupted" in output
+    assert "hang-later" not in output  # what the stage started early did is not shown
+    assert not _running(str(program)) and not _running("sleep 61")
