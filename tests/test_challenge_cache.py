@@ -134,6 +134,18 @@ def test_an_unwritable_cache_still_loads(
     assert loader.load_challenge("fake").stage_slugs == ["one"]
 
 
+def test_without_the_validating_code_to_read_nothing_is_cached(
+    fake_challenges: Callable[..., Path], cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install without crack's sources cannot tell whether the code changed: it validates."""
+    from crack.challenge import cache
+
+    monkeypatch.setattr(cache, "_VALIDATING_CODE", (*cache._VALIDATING_CODE, "no-such-module.py"))
+    fake_challenges("fake", [{"slug": "one"}], TESTER)
+    assert loader.load_challenge("fake").stage_slugs == ["one"]
+    assert not list(cache_dir.glob("challenges/*.pickle"))
+
+
 def test_a_cached_load_builds_no_validator(tmp_path: Path) -> None:
     """What the cache is for: a warm ``crack test`` gets as far as its first stage without
     pydantic's schema building and its plugin scan (importlib.metadata over every installed

@@ -51,23 +51,36 @@ def cache_folder() -> Path:
     return base / "crack" / "challenges"
 
 
-def _code_digest() -> bytes:
+def _code_digest() -> bytes | None:
+    """What the validating code looks like now; None when its sources cannot be read
+    (an install without them): then nothing is cached."""
     from pydantic.version import VERSION
 
     digest = hashlib.sha256(f"{__version__}\0{VERSION}\0{sys.version}".encode())
-    for name in _VALIDATING_CODE:
-        with open(_PACKAGE_DIR / name, "rb") as handle:
-            digest.update(handle.read())
+    try:
+        for name in _VALIDATING_CODE:
+            with open(_PACKAGE_DIR / name, "rb") as handle:
+                digest.update(handle.read())
+    except OSError:
+        return None
     return digest.digest()
 
 
-def entry(path: Path, text: bytes) -> Path:
+def entry(path: Path, text: bytes) -> Path | None:
     """Where the model validated from ``text`` (the bytes of ``path``) is kept: named by the
-    challenge and its file, then by the content, so storing a new one can drop the old."""
+    challenge and its file, then by the content, so storing a new one can drop the old.
+    None: nothing can be cached here."""
+    code = _code_digest()
+    try:
+        folder = cache_folder()
+    except RuntimeError:  # no home directory to be found
+        return None
+    if code is None:
+        return None
     where = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
-    digest = hashlib.sha256(_code_digest())
+    digest = hashlib.sha256(code)
     digest.update(text)
-    return cache_folder() / f"{path.parent.name}-{where}-{digest.hexdigest()[:32]}.pickle"
+    return folder / f"{path.parent.name}-{where}-{digest.hexdigest()[:32]}.pickle"
 
 
 def _trusted(info: os.stat_result) -> bool:

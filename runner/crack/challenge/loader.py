@@ -79,10 +79,11 @@ def load_challenge_file(path: Path) -> Challenge:
     except OSError as exc:
         raise ConfigError(path, f"cannot be read: {exc}") from None
     kept = cache.entry(path, raw)
-    challenge = cache.load(kept)
+    challenge = cache.load(kept) if kept is not None else None
     if challenge is None:
         challenge = _validate(path, raw)
-        cache.store(kept, challenge)
+        if kept is not None:
+            cache.store(kept, challenge)
     elif challenge.directory != path.parent:  # the same file reached by another path
         challenge = challenge.model_copy(update={"directory": path.parent})
     _check_instructions(path, challenge)
