@@ -160,7 +160,7 @@ def run_stage(
         )
         if overlap is not None:
             harness.case_slots = overlap.slots
-            harness.on_cases_handed_out = overlap.handed_out.set
+            harness.on_cases_handed_out = overlap.last_case_handed_out
         worker = threading.Thread(
             target=_call_stage,
             args=(plan.tester.stages[stage.slug], harness, outcome),

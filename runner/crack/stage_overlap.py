@@ -36,8 +36,9 @@ from crack.harness.case_pool import CaseSlots, usable_cores
 from crack.harness.log import LogLine
 from crack.report import RunReport, StageResult, StageStatus
 
-PASS_ON_S = 0.02
-"""How often the events of the stage whose turn it is are passed on while it runs."""
+WAKE_S = 0.1
+"""The longest the grading loop sleeps without news from the stage whose turn it is (news
+wakes it at once: an event to pass on, the last case handed out, the stage's end)."""
 
 
 @dataclass
@@ -49,18 +50,26 @@ class StageOverlap:
     """Set once the stage's last case is handed out (or the stage has ended)."""
     stop: threading.Event = field(default_factory=threading.Event)
     """Set to end the stage at once: an earlier stage failed, or the run was interrupted."""
+    news: threading.Event = field(default_factory=threading.Event)
+    """Set at each event, at the last case handed out, and at the end: wakes the loop."""
+
+    def last_case_handed_out(self) -> None:
+        self.handed_out.set()
+        self.news.set()
 
 
 class _Held:
     """A reporter that keeps a stage's events until it is that stage's turn."""
 
-    def __init__(self) -> None:
+    def __init__(self, news: threading.Event) -> None:
         self._events: list[tuple[str, tuple[Any, ...]]] = []
         self._lock = threading.Lock()
+        self._news = news
 
     def _keep(self, name: str, *args: Any) -> None:
         with self._lock:
             self._events.append((name, args))
+        self._news.set()
 
     def run_started(self, plan: GradingPlan) -> None:  # never called for one stage
         self._keep("run_started", plan)
@@ -89,7 +98,7 @@ class _StageRun:
 
     def __init__(self, plan: GradingPlan, stage: Stage, time_left: float | None, slots: CaseSlots) -> None:
         self.overlap = StageOverlap(slots)
-        self.held = _Held()
+        self.held = _Held(self.overlap.news)
         self.result: StageResult | None = None
         self.error: BaseException | None = None
         self.thread = threading.Thread(
@@ -103,7 +112,7 @@ class _StageRun:
         except BaseException as exc:  # raised again by the grading loop, as a serial run would
             self.error = exc
         finally:
-            self.overlap.handed_out.set()
+            self.overlap.last_case_handed_out()  # or there never was one: the stage is over
 
     def stop(self) -> None:
         """End the stage (its programs, its cases) and drop what it would have reported."""
@@ -136,12 +145,15 @@ def grade_stages(
         ahead = None
         try:
             while current.thread.is_alive():
+                current.overlap.news.wait(WAKE_S)
+                current.overlap.news.clear()
                 current.held.pass_on(reporter)
-                if ahead is None and index + 1 < len(stages) and current.overlap.handed_out.is_set():
+                started_early = ahead is not None or index + 1 == len(stages)
+                if not started_early and current.overlap.handed_out.is_set() and current.thread.is_alive():
                     next_left = time_left()
                     if next_left is None or next_left > 0:
                         ahead = _StageRun(plan, stages[index + 1], next_left, slots)
-                current.thread.join(PASS_ON_S)
+            current.thread.join()
         except KeyboardInterrupt:
             for run in (current, ahead):
                 if run is not None:
