@@ -167,3 +167,28 @@ def test_a_golden_holds_what_the_tester_said_not_what_servers_printed_meanwhile(
         "[download] Running stage 8: Download\n[download] the tester checks the file\n"
         "=> failed: the file differs\nHint: h\n"
     )
+
+
+def test_a_stage_added_while_the_check_runs_is_left_for_the_next_check(
+    scaffolded: Path, crack: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every grading of one check uses the challenge.yaml the check validated and joined
+    with the tester: a stage the author adds meanwhile (to the YAML first) is not graded
+    half-way, with a tester that has no function for it."""
+    from crack.authoring import check
+
+    folder = scaffolded / "challenges/greeter"
+    real = check.load_scenarios
+
+    def add_a_stage_then_load(challenge: Any) -> Any:
+        yaml_path = folder / "challenge.yaml"
+        if "greet-again" not in yaml_path.read_text():
+            yaml_path.write_text(yaml_path.read_text() + NEW_STAGE)
+            (folder / "stages/greet-again.md").write_text("Greet once more.\n")
+        return real(challenge)
+
+    monkeypatch.setattr(check, "load_scenarios", add_a_stage_then_load)
+    result = _check(crack, "--record-goldens")
+    assert result.exit_code == 0, result.output
+    assert "8 of 8 checks passed" in result.output
+    assert "greet-again" not in result.output

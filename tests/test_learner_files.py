@@ -156,6 +156,8 @@ def shared_dir() -> Iterator[Path]:
 
 def _as_nobody(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"PATH": os.environ["PATH"], "HOME": str(cwd), "LANG": "C.UTF-8"}
+    # The home here is the repository; crack's cache (kept under a real home) goes elsewhere.
+    env["CRACK_CACHE_DIR"] = str(cwd.parent / "cache-of-nobody")
     return subprocess.run(
         [
             "setpriv",

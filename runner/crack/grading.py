@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from crack.challenge.model import Challenge, Stage
 from crack.durations import format_seconds
@@ -28,6 +28,9 @@ from crack.harness.log import LogLine, SessionLog, Source
 from crack.harness.process import ProgramSpec
 from crack.report import RunReport, StageResult, StageStatus
 from crack.tester import StageFunction, Tester
+
+if TYPE_CHECKING:
+    from crack.stage_overlap import StageOverlap
 
 ABORT_JOIN_S = 3.0
 """How long a stage function may take to notice an abort before it is abandoned."""
@@ -127,8 +130,15 @@ def _limit_notes(harness: Harness) -> str:
 
 
 def run_stage(
-    plan: GradingPlan, stage: Stage, reporter: Reporter, time_left: float | None = None
+    plan: GradingPlan,
+    stage: Stage,
+    reporter: Reporter,
+    time_left: float | None = None,
+    overlap: StageOverlap | None = None,
 ) -> StageResult:
+    """Run one stage to its verdict. With ``overlap``, the stage runs beside another (see
+    :mod:`crack.stage_overlap`): its cases share that one's slots, it says when its last
+    case is handed out, and it ends early, aborted, when told to stop."""
     number = plan.challenge.stage_number(stage.slug)
     reporter.stage_started(stage, number)
     log = SessionLog(stage.slug, sink=reporter.log_line)
@@ -148,6 +158,9 @@ def run_stage(
             deadline=started + timeout,
             scratch=Path(scratch),
         )
+        if overlap is not None:
+            harness.case_slots = overlap.slots
+            harness.on_cases_handed_out = overlap.last_case_handed_out
         worker = threading.Thread(
             target=_call_stage,
             args=(plan.tester.stages[stage.slug], harness, outcome),
@@ -156,7 +169,7 @@ def run_stage(
         )
         worker.start()
         try:
-            worker.join(timeout)
+            _join(worker, started + timeout, overlap.stop if overlap is not None else None)
         except KeyboardInterrupt:
             harness.abort()
             worker.join(ABORT_JOIN_S)  # nothing it starts after this is left behind
@@ -212,6 +225,22 @@ def run_stage(
     return result
 
 
+STOP_POLL_S = 0.05
+"""How often a stage run beside another looks whether it must stop."""
+
+
+def _join(worker: threading.Thread, deadline: float, stop: threading.Event | None) -> None:
+    """Wait for the stage's worker until ``deadline``, or until ``stop`` is set."""
+    if stop is None:
+        worker.join(max(deadline - time.monotonic(), 0.0))
+        return
+    while worker.is_alive() and not stop.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        worker.join(min(left, STOP_POLL_S))
+
+
 def _warm_up(modules: Sequence[str]) -> None:
     import importlib
 
@@ -250,6 +279,12 @@ def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
         reporter.run_finished(report)
         return report
     run_deadline = None if plan.run_timeout is None else time.monotonic() + plan.run_timeout
+    if plan.tester.overlap_stages and len(stages) > 1:
+        from crack.stage_overlap import grade_stages
+
+        grade_stages(plan, stages, reporter, report, run_deadline)
+        reporter.run_finished(report)
+        return report
     for index, stage in enumerate(stages):
         time_left = None if run_deadline is None else run_deadline - time.monotonic()
         if time_left is not None and time_left <= 0:

@@ -36,7 +36,7 @@ as found, version unknown, rather than holding up ``crack languages``."""
 class Language(BaseModel):
     """One ``learner_template/<slug>/language.yaml``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     slug: str = Field(pattern=SLUG_PATTERN)
     """The folder's name, as ``--lang`` and ``languages:`` in a challenge spell it."""

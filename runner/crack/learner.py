@@ -31,7 +31,7 @@ DEFAULT_RUN = "./your_program.sh"
 
 
 class RepoConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     challenge: str = Field(pattern=SLUG_PATTERN)
     stage: str = Field(pattern=SLUG_PATTERN)
@@ -44,7 +44,7 @@ class RepoConfig(BaseModel):
 
 
 class Progress(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     version: int = PROGRESS_VERSION
     unlocked: str = Field(pattern=SLUG_PATTERN)

@@ -28,15 +28,23 @@ StageFunction = Callable[[Harness], None]
 
 
 class Tester:
-    def __init__(self, challenge_slug: str, *, warm_imports: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, challenge_slug: str, *, warm_imports: tuple[str, ...] = (), overlap_stages: bool = False
+    ) -> None:
         """``warm_imports``: heavy modules later stages import (a client library, say).
 
         The grading loop imports them in a background thread while the first stages run,
         which mostly wait on the learner's program, so no stage pays for the import.
+
+        ``overlap_stages``: every stage runs its program through ``Harness.run_cases`` only,
+        and shares nothing with another stage (a one-shot challenge). The next stage may
+        then start on the cores the last cases of a stage leave idle; reports and logs are
+        still those of one stage after the other (see :mod:`crack.stage_overlap`).
         """
         self.challenge_slug = challenge_slug
         self.stages: dict[str, StageFunction] = {}
         self.warm_imports = warm_imports
+        self.overlap_stages = overlap_stages
 
     def stage(self, slug: str) -> Callable[[StageFunction], StageFunction]:
         def register(function: StageFunction) -> StageFunction:

@@ -19,7 +19,7 @@ from crack.tester import Tester
 from .cases import STAGES, Case, non_ascii_digits
 from .check import check_case
 
-tester = Tester("grep")
+tester = Tester("grep", overlap_stages=True)
 
 
 def run_cases(h: Harness, cases: list[Case]) -> None:

@@ -27,7 +27,7 @@ from crack.authoring.scenarios import (
 )
 from crack.authoring.solutions import diff_path, materialize
 from crack.challenge.loader import load_challenge
-from crack.challenge.model import Oracle
+from crack.challenge.model import Challenge, Oracle
 from crack.languages import load_language
 from crack.report import StageStatus
 from crack.tester import check_slugs, load_tester
@@ -52,7 +52,9 @@ class _Job:
 
     label: str
     kind: str  # "reference", "oracle", "progression", "scenario"
-    challenge: str
+    challenge: Challenge
+    """As the check validated it and joined it with the tester: a stage added to the YAML
+    while the check runs waits for the next check, rather than meeting a tester without it."""
     build: tuple[str, str | None]  # ("reference", stage) | ("scenario", name) | ("oracle", "")
     language: str = "python"
     until: str | None = None
@@ -68,7 +70,7 @@ class _Outcome:
 
 
 def _grade(job: _Job) -> _Outcome:
-    challenge = load_challenge(job.challenge)
+    challenge = job.challenge
     outcome = _Outcome(job)
     with tempfile.TemporaryDirectory(prefix="crack-check-") as tmp:
         dest = Path(tmp) / "program"
@@ -126,7 +128,7 @@ def check_challenge(slug: str, *, jobs: int = 2, record_goldens: bool = False) -
     for language in challenge.languages:
         if diff_path(challenge, language, slugs[0]).parent.is_dir():
             work.append(
-                _Job(f"reference ({language})", "reference", slug, ("reference", slugs[-1]), language)
+                _Job(f"reference ({language})", "reference", challenge, ("reference", slugs[-1]), language)
             )
             for index, stage in enumerate(slugs):
                 before = slugs[index - 1] if index else None
@@ -135,7 +137,7 @@ def check_challenge(slug: str, *, jobs: int = 2, record_goldens: bool = False) -
                     _Job(
                         label,
                         "progression",
-                        slug,
+                        challenge,
                         ("reference", before),
                         language,
                         until=stage,
@@ -144,14 +146,14 @@ def check_challenge(slug: str, *, jobs: int = 2, record_goldens: bool = False) -
                 )
     oracle = challenge.oracle
     if oracle is not None and not oracle.missing():
-        work.append(_Job("oracle", "oracle", slug, ("oracle", "")))
+        work.append(_Job("oracle", "oracle", challenge, ("oracle", "")))
     scenarios = load_scenarios(challenge)
     for scenario in scenarios:
         work.append(
             _Job(
                 f"scenario {scenario.name}",
                 "scenario",
-                slug,
+                challenge,
                 ("scenario", scenario.name),
                 fails_at=scenario.spec.fails_at,
             )

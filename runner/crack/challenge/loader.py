@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import ValidationError
-
+from crack.challenge import cache
 from crack.challenge.model import Challenge
 from crack.errors import ConfigError, CrackUsageError
 from crack.paths import challenge_dirs
 
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10× faster
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file; a syntax error names the file, line and column."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(path, "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read: {exc}") from None
+    return parse_yaml(path, raw)
+
+
+def parse_yaml(path: Path, raw: bytes) -> Any:
+    """Parse ``raw``, the bytes of ``path``; errors name the file, line and column."""
+    import yaml  # only when a file is parsed: a cached challenge needs none of it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10× faster
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(path, f"cannot be read: {exc}") from None
     try:
-        return yaml.load(text, Loader=_SafeLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -59,7 +70,30 @@ def validation_to_config_error(path: Path, exc: ValidationError, data: Any) -> C
 
 
 def load_challenge_file(path: Path) -> Challenge:
-    data = read_yaml(path)
+    """The challenge of ``path``, validated (or as an earlier run validated these very
+    bytes: see :mod:`crack.challenge.cache`)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(path, "file not found") from None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read: {exc}") from None
+    kept = cache.entry(path, raw)
+    challenge = cache.load(kept) if kept is not None else None
+    if challenge is None:
+        challenge = _validate(path, raw)
+        if kept is not None:
+            cache.store(kept, challenge)
+    elif challenge.directory != path.parent:  # the same file reached by another path
+        challenge = challenge.model_copy(update={"directory": path.parent})
+    _check_instructions(path, challenge)
+    return challenge
+
+
+def _validate(path: Path, raw: bytes) -> Challenge:
+    from pydantic import ValidationError
+
+    data = parse_yaml(path, raw)
     if not isinstance(data, dict):
         raise ConfigError(path, "expected a mapping at the top level")
     try:
@@ -69,6 +103,13 @@ def load_challenge_file(path: Path) -> Challenge:
     directory = path.parent
     if directory.name != challenge.slug:
         raise ConfigError(path, f"slug '{challenge.slug}' differs from its folder '{directory.name}'", "slug")
+    return challenge.model_copy(update={"directory": directory})
+
+
+def _check_instructions(path: Path, challenge: Challenge) -> None:
+    """Every stage's instructions file exists: checked at every load, since files may go
+    while challenge.yaml stays the same."""
+    directory = path.parent
     for i, stage in enumerate(challenge.stages):
         if not (directory / stage.instructions_path).is_file():
             raise ConfigError(
@@ -76,7 +117,6 @@ def load_challenge_file(path: Path) -> Challenge:
                 f"instructions file {stage.instructions_path} is missing",
                 f"stages[{i}] ({stage.slug}).instructions_file",
             )
-    return challenge.model_copy(update={"directory": directory})
 
 
 def find_challenge(slug: str) -> Path:

@@ -7,6 +7,10 @@ log is held back; logs are passed on whole and in case order, so the session log
 exactly as a serial run's would. The failure reported is the first *by case order*: a
 later case that fails sooner only stops the cases after it, and the cases before it still
 run to their verdict.
+
+When the grading overlaps stages (see :mod:`crack.stage_overlap`), the next stage's cases
+start on the cores the last cases of this one leave idle; :class:`CaseSlots` keeps the
+cases of both, together, to one per core.
 """
 
 from __future__ import annotations
@@ -34,6 +38,30 @@ def usable_cores() -> int:
         return max(len(os.sched_getaffinity(0)), 1)
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+class CaseSlots:
+    """How many cases may run at once across the pools of overlapping stages."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = max(capacity, 1)
+        self._in_use = 0
+        self._changed = threading.Condition()
+
+    def acquire(self, give_up: Callable[[], bool]) -> bool:
+        """Take a slot; False (and no slot) once ``give_up()`` is true while waiting."""
+        with self._changed:
+            while self._in_use >= self.capacity:
+                if give_up():
+                    return False
+                self._changed.wait(WAIT_S)
+            self._in_use += 1
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._in_use -= 1
+            self._changed.notify()
 
 
 @dataclass
@@ -69,32 +97,51 @@ class CasePool(Generic[T]):
     def _take(self) -> tuple[int, Harness] | None:
         with self._changed:
             index = self._next
-            if index >= self._stop_after or self.parent.aborted:
+            if self._stopped():
                 return None
             self._next += 1
             harness = self.parent.for_case(index)
             self._running[index] = harness
-            return index, harness
+            last = self._next == len(self.cases)
+        if last and self.parent.on_cases_handed_out is not None:
+            self.parent.on_cases_handed_out()
+        return index, harness
+
+    def _stopped(self) -> bool:
+        """No case is left to start (all started, an earlier one failed, or the stage ended)."""
+        return self._next >= self._stop_after or self.parent.aborted
 
     def _work(self) -> None:
-        while (taken := self._take()) is not None:
-            index, harness = taken
-            done = _Done(harness)
+        slots = self.parent.case_slots
+        while True:
+            if slots is not None and not slots.acquire(self._stopped):
+                return
             try:
-                self.check(harness, self.cases[index])
-            except StageFailure as failure:
-                done.failure = failure
-            except BaseException as exc:  # reported by the tester thread, as a stage's error
-                done.error = exc
+                taken = self._take()
+                if taken is None:
+                    return
+                self._run_case(*taken)
             finally:
-                done.problems = harness.teardown()
-                with self._changed:
-                    del self._running[index]
-                    self._done[index] = done
-                    if not done.passed and index < self._stop_after:
-                        self._stop_after = index + 1
-                        self._stop_running(after=index)
-                    self._changed.notify_all()
+                if slots is not None:
+                    slots.release()
+
+    def _run_case(self, index: int, harness: Harness) -> None:
+        done = _Done(harness)
+        try:
+            self.check(harness, self.cases[index])
+        except StageFailure as failure:
+            done.failure = failure
+        except BaseException as exc:  # reported by the tester thread, as a stage's error
+            done.error = exc
+        finally:
+            done.problems = harness.teardown()
+            with self._changed:
+                del self._running[index]
+                self._done[index] = done
+                if not done.passed and index < self._stop_after:
+                    self._stop_after = index + 1
+                    self._stop_running(after=index)
+                self._changed.notify_all()
 
     def _stop_running(self, after: int) -> None:
         """End the cases past ``after`` that are still running (called with the lock held)."""

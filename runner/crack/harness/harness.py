@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from crack.durations import format_seconds
 from crack.harness import listening, proctree
-from crack.harness.case_pool import CasePool, usable_cores
+from crack.harness.case_pool import CasePool, CaseSlots, usable_cores
 from crack.harness.clock import LogicalClock
 from crack.harness.compiled import Build, compile_build, place
 from crack.harness.crash import kill_hard
@@ -118,6 +118,11 @@ class Harness:
         """How this stage's connections write (see :mod:`crack.harness.writes`); ``None``:
         each connection draws its mode from the seed. A stage whose lesson comes before
         partial reads sets ``WriteMode.WHOLE``."""
+        self.case_slots: CaseSlots | None = None
+        """Shared with the stage that overlaps this one, if any: bounds the cases both run
+        at once (see :mod:`crack.stage_overlap`)."""
+        self.on_cases_handed_out: Callable[[], None] | None = None
+        """Called once the last case of a :meth:`run_cases` has been handed to a worker."""
 
     # --- time ----------------------------------------------------------------------------
     def remaining(self) -> float:

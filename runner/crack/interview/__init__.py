@@ -24,12 +24,14 @@ if TYPE_CHECKING:
 COMMAND = "interview"
 DEFAULT_MINUTES = 45
 MAX_MINUTES = 480
+INTERVIEWS_PATH = Path(".crack") / "interviews.json"
+"""Where a repository keeps its interviews (see :mod:`crack.interview.session`). Here, not
+there: every command looks for this file, and most never need the models that read it."""
 
 
 def _interviews_file(start: Path) -> Path | None:
     """``.crack/interviews.json`` of the repository around ``start``, if it exists.
     Only the filesystem is touched: most commands run with no interview."""
-    from crack.interview.session import INTERVIEWS_PATH
     from crack.learner import LearnerRepo
 
     root = LearnerRepo.find_root(start.resolve())

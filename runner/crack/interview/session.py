@@ -24,9 +24,8 @@ from crack.challenge.loader import validation_to_config_error
 from crack.challenge.model import SLUG_PATTERN
 from crack.errors import ConfigError
 from crack.fileio import atomic_write_text
-from crack.interview import MAX_MINUTES
+from crack.interview import INTERVIEWS_PATH, MAX_MINUTES
 
-INTERVIEWS_PATH = Path(".crack") / "interviews.json"
 INTERVIEWS_VERSION = 1
 
 
@@ -38,7 +37,7 @@ class Ending(StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class GradingRun(_Model):
