@@ -277,7 +277,10 @@ def lock_free(h: Harness) -> None:
         )
     h.log("no mutex, semaphore, condition variable or spin lock among them")
     seed = h.random.randrange(1, 1 << 30)
-    what = f"4 threads enqueueing and dequeueing; {PARK_ROUNDS} times, one of them paused for {PARK_MS} ms or more"
+    what = (
+        f"4 threads enqueueing and dequeueing; {PARK_ROUNDS} times, one of them paused for "
+        f"{PARK_MS} ms or more"
+    )
     binary = driver(h, "O2")
     result = h.run([str(binary), "park", str(seed), str(PARK_ROUNDS)])
     lines = result.stdout.decode(errors="replace").splitlines()
