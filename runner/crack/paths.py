@@ -37,3 +37,15 @@ def challenge_dirs() -> list[Path]:
 
 def learner_templates_dir() -> Path:
     return data_root() / "learner_template"
+
+
+def cache_dir(kind: str) -> Path:
+    """Where crack keeps what it can make again (``compiled`` drivers, validated
+    ``challenges``): ``$CRACK_CACHE_DIR/KIND``, else ``$XDG_CACHE_HOME/crack/KIND``, else
+    ``~/.cache/crack/KIND``. Path.home() raises RuntimeError where no home can be found."""
+    explicit = os.environ.get("CRACK_CACHE_DIR")
+    if explicit:
+        return Path(explicit) / kind
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "crack" / kind

@@ -41,14 +41,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def cache_folder() -> Path:
-    """``$CRACK_CACHE_DIR/challenges``, else ``$XDG_CACHE_HOME/crack/challenges``, else
-    ``~/.cache/crack/challenges`` (the compiled drivers' cache lies beside it)."""
-    explicit = os.environ.get("CRACK_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "challenges"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "crack" / "challenges"
+    """``challenges`` in crack's cache (the compiled drivers' cache lies beside it)."""
+    from crack.paths import cache_dir
+
+    return cache_dir("challenges")
 
 
 def _code_digest() -> bytes | None:

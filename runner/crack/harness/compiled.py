@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 
 from crack.harness.failure import StageFailure
+from crack.paths import cache_dir
 
 OPTIMIZE = ("-O2", "-g")
 """What every driver is built with unless the caller says otherwise: optimised as a learner's
@@ -106,14 +107,8 @@ def compiler_identity(compiler: str) -> str:
 
 
 def cache_root() -> Path:
-    """``$CRACK_CACHE_DIR/compiled``, else ``$XDG_CACHE_HOME/crack/compiled``, else
-    ``~/.cache/crack/compiled``."""
-    explicit = os.environ.get("CRACK_CACHE_DIR")
-    if explicit:
-        return Path(explicit) / "compiled"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "crack" / "compiled"
+    """``compiled`` in crack's cache (:func:`crack.paths.cache_dir`)."""
+    return cache_dir("compiled")
 
 
 def compile_build(build: Build, *, cache: Path | None = None) -> Path:
