@@ -16,13 +16,18 @@ if TYPE_CHECKING:
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML file; a syntax error names the file, line and column."""
+    return parse_yaml(path, read_config_bytes(path))
+
+
+def read_config_bytes(path: Path) -> bytes:
+    """The bytes of a file crack reads as configuration; an error names the file."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(path, "file not found") from None
     except OSError as exc:
         raise ConfigError(path, f"cannot be read: {exc}") from None
-    return parse_yaml(path, raw)
+    return raw
 
 
 def parse_yaml(path: Path, raw: bytes) -> Any:
@@ -72,12 +77,7 @@ def validation_to_config_error(path: Path, exc: ValidationError, data: Any) -> C
 def load_challenge_file(path: Path) -> Challenge:
     """The challenge of ``path``, validated (or as an earlier run validated these very
     bytes: see :mod:`crack.challenge.cache`)."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(path, "file not found") from None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot be read: {exc}") from None
+    raw = read_config_bytes(path)
     kept = cache.entry(path, raw)
     challenge = cache.load(kept) if kept is not None else None
     if challenge is None:
