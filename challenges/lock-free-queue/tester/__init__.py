@@ -306,9 +306,10 @@ def lock_free(h: Harness) -> None:
 
 
 MEMORY_ITEMS = 2_000_000
-MEMORY_GROWTH_KIB = 16 * 1024
+MEMORY_GROWTH_KIB = 24 * 1024
 """A queue that keeps every node it ever used grows by some 60 MiB over two million items;
-one that reuses them grows by nothing."""
+one that reuses them grows by nothing, and one that frees them after a grace period
+(liburcu's call_rcu) by what is waiting for it: 17 MiB seen on a busy machine."""
 
 
 @tester.stage("reclamation")
