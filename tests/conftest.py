@@ -80,6 +80,26 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str | None]
     return build
 
 
+MARKER_PROGRAM = """\
+#!/bin/sh
+# $1: what to do; $2: a marker file shared by the cases (and stages) of one grading. Markers
+# let cases wait on each other, which proves (without timing anything) that they run at the
+# same time.
+case "$1" in
+  wait-then-pass) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+                  [ -e "$2" ] && echo "saw it" && exit 0; exit 1 ;;
+  wait-then-fail) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
+                  echo "late failure"; exit 1 ;;
+  mark-then-pass) : > "$2"; echo "marked"; exit 0 ;;
+  mark-then-fail) : > "$2"; echo "quick failure"; exit 1 ;;
+  hang)           sleep 60 ;;
+  hang-later)     sleep 61 ;;
+  *)              echo "$1"; exit 0 ;;
+esac
+"""
+"""A one-shot program for the case pool's and the stage overlap's tests."""
+
+
 def grade_json(
     program_dir: Path, *extra: str, challenge: str = "redis", run: str = "./your_program.sh"
 ) -> tuple[int, dict[str, Any]]:

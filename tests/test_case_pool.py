@@ -9,23 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import grade_json, statuses
+from conftest import MARKER_PROGRAM, grade_json, statuses
 
-PROGRAM = """\
-#!/bin/sh
-# $1: what to do; $2: a marker file. Markers let cases wait on each other, which proves
-# (without timing anything) that they run at the same time.
-case "$1" in
-  wait-then-pass) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-                  [ -e "$2" ] && echo "saw it" && exit 0; exit 1 ;;
-  wait-then-fail) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-                  echo "late failure"; exit 1 ;;
-  mark-then-pass) : > "$2"; echo "marked"; exit 0 ;;
-  mark-then-fail) : > "$2"; echo "quick failure"; exit 1 ;;
-  hang)           sleep 60 ;;
-  *)              echo "$1"; exit 0 ;;
-esac
-"""
+PROGRAM = MARKER_PROGRAM
 
 TESTER = """
 from crack.tester import Tester

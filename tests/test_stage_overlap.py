@@ -18,22 +18,9 @@ from typing import Any
 
 import pytest
 
-from conftest import grade_json, statuses
+from conftest import MARKER_PROGRAM, grade_json, statuses
 
-PROGRAM = """\
-#!/bin/sh
-# $1: what to do; $2: a marker file shared by every stage.
-case "$1" in
-  wait-then-pass) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-                  [ -e "$2" ] && echo "saw it" && exit 0; exit 1 ;;
-  wait-then-fail) i=0; while [ ! -e "$2" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done
-                  echo "late failure"; exit 1 ;;
-  mark-then-pass) : > "$2"; echo "marked"; exit 0 ;;
-  hang)           sleep 60 ;;
-  hang-later)     sleep 61 ;;
-  *)              echo "$1"; exit 0 ;;
-esac
-"""
+PROGRAM = MARKER_PROGRAM
 
 TESTER = """
 import threading

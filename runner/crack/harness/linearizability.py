@@ -73,8 +73,22 @@ class Kind(StrEnum):
     CAS = "cas"
 
 
+class _Timed:
+    """When a call returned: ``completed``, or never (it may still take effect)."""
+
+    completed: float | None
+
+    @property
+    def timed_out(self) -> bool:
+        return self.completed is None
+
+    @property
+    def returns(self) -> float:
+        return math.inf if self.completed is None else self.completed
+
+
 @dataclass(frozen=True)
-class Operation:
+class Operation(_Timed):
     """One client operation. ``invoked`` and ``completed`` are seconds on one clock;
     ``completed`` is None when the client never learned the outcome (it may have happened).
 
@@ -89,14 +103,6 @@ class Operation:
     value: str | None = None
     expected: str | None = None
     ok: bool = True
-
-    @property
-    def timed_out(self) -> bool:
-        return self.completed is None
-
-    @property
-    def returns(self) -> float:
-        return math.inf if self.completed is None else self.completed
 
     @property
     def is_read(self) -> bool:
@@ -270,7 +276,7 @@ class QueueKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class QueueCall:
+class QueueCall(_Timed):
     """One call on a FIFO queue. ``value``: the item enqueued, or the item a dequeue
     returned (None when it returned "empty"). ``ok``: what the call returned (an enqueue
     refused because the queue was full, a dequeue that found it empty: False).
@@ -283,14 +289,6 @@ class QueueCall:
     completed: float | None
     value: str | None = None
     ok: bool = True
-
-    @property
-    def timed_out(self) -> bool:
-        return self.completed is None
-
-    @property
-    def returns(self) -> float:
-        return math.inf if self.completed is None else self.completed
 
     @property
     def is_read(self) -> bool:
