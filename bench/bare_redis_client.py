@@ -125,8 +125,10 @@ def bare_run(program: Path) -> None:
         c.cmd("set", "k2", "v", "px", "100")
         c.cmd("SET", "k2", "v")
         time.sleep(0.2)
-        for args in (("GET", "k2"), ("SET", "k3", "v", "EX", "10"), ("GET", "k3")):
-            c.cmd(*args)
+        c.cmd("GET", "k2")
+        c.cmd("SET", "k3", "v", "EX", "10")
+        time.sleep(0.05)
+        c.cmd("GET", "k3")
 
     def pipelining(port: int) -> None:
         c = Bare(port)

@@ -8,6 +8,11 @@ user (when crack runs as root). Variants alternate within a round so noise hits 
 medians of wall and CPU time (crack's own plus the started processes') are printed, with the
 cost of each variant over the bare start.
 
+Each start follows a quiet spell of :data:`QUIET_S`, as the starts of a server challenge's
+stages do: the first move into a group after a quiet spell waits for an RCU grace period.
+"+ cgroup, warmed" is the same start while :class:`crack.containment.cgroups.WarmMigrations`
+runs, as it does through a grading.
+
 Usage: python bench/bench_containment.py [--starts N]
 """
 
@@ -60,6 +65,25 @@ def contained(argv: list[str], containment: Containment, home: Path) -> Callable
     return start
 
 
+QUIET_S = 0.03
+"""The pause before each start (not timed): longer than a grace period."""
+
+
+def warmed(start: Callable[[], None], layout: cgroups.Layout) -> Callable[[], None]:
+    def warm_start() -> None:
+        with cgroups.WarmMigrations(layout):
+            time.sleep(QUIET_S)
+            began = time.perf_counter()
+            start()
+            _warm_spent.append(time.perf_counter() - began)
+
+    return warm_start
+
+
+_warm_spent: list[float] = []
+"""Wall time of the warmed starts alone, without the quiet spell inside them."""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--starts", type=int, default=40, help="starts per variant and program")
@@ -80,15 +104,20 @@ def main() -> int:
             steps["+ user switch"] = Containment(Limits(), user, use_cgroups=layout is not None)
         for name, argv in programs.items():
             variants = {"bare": bare(argv)} | {k: contained(argv, c, home) for k, c in steps.items()}
+            if layout is not None:
+                variants["+ cgroup, warmed"] = warmed(contained(argv, steps["+ cgroup"], home), layout)
             wall: dict[str, list[float]] = {k: [] for k in variants}
             cpu: dict[str, list[float]] = {k: [] for k in variants}
             for start in variants.values():  # warm-up: page cache, bytecode
                 start()
             for _ in range(args.starts):
                 for variant, start in variants.items():
+                    if variant != "+ cgroup, warmed":
+                        time.sleep(QUIET_S)
+                    _warm_spent.clear()
                     spent, began = _cpu(), time.perf_counter()
                     start()
-                    wall[variant].append(time.perf_counter() - began)
+                    wall[variant].append(_warm_spent[0] if _warm_spent else time.perf_counter() - began)
                     cpu[variant].append(_cpu() - spent)
             base_wall, base_cpu = statistics.median(wall["bare"]), statistics.median(cpu["bare"])
             print(f"\n{name}: medians of {args.starts} starts")

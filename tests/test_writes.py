@@ -14,7 +14,16 @@ import pytest
 
 from conftest import grade_json, statuses
 from crack.harness.peer_reads import PeerReads
-from crack.harness.writes import BYTE_PIECES, WriteMode, WritePlan, choose_mode, write_in_pieces
+from crack.harness.writes import (
+    BYTE_PIECES,
+    FIRST_GAP_S,
+    FIRST_GAP_WATCHED_S,
+    Gap,
+    WriteMode,
+    WritePlan,
+    choose_mode,
+    write_in_pieces,
+)
 
 PROGRAMS = Path(__file__).parent / "programs"
 
@@ -161,6 +170,41 @@ def test_with_reads_awaited_every_piece_arrives_in_a_read_of_its_own(
     write_in_pieces(plan, MESSAGE, ours.sendall, lambda: 60.0, pause=lambda _: peer.wait_taken(30.0))
     reader.join(30)
     assert reads == _pieces(WritePlan(WriteMode.BYTES, random.Random(1)), MESSAGE)
+
+
+def test_a_program_that_reads_late_still_gets_the_first_piece_alone(
+    loopback: tuple[socket.socket, socket.socket],
+) -> None:
+    """A program that reads its new connection later than the blind first pause (busy, or
+    not scheduled on a loaded machine) is still handed the first piece alone: where its reads
+    can be seen, the first pause waits for them."""
+    ours, theirs = loopback
+    peer = PeerReads(ours)
+    late = FIRST_GAP_S * 3
+    assert late < FIRST_GAP_WATCHED_S
+    reads: list[bytes] = []
+
+    def read_late() -> None:
+        time.sleep(late)
+        while len(b"".join(reads)) < len(MESSAGE):
+            reads.append(theirs.recv(65536))
+
+    reader = threading.Thread(target=read_late)
+    reader.start()
+    plan = WritePlan(WriteMode.SPLIT, random.Random(1))
+    write_in_pieces(plan, MESSAGE, ours.sendall, lambda: 60.0, pause=peer.pause)
+    reader.join(30)
+    first = _pieces(WritePlan(WriteMode.SPLIT, random.Random(1)), MESSAGE)[0]
+    assert reads[0] == first
+
+
+def test_where_reads_cannot_be_seen_the_first_pause_is_the_blind_one() -> None:
+    with socket.socket() as lone:
+        peer = PeerReads(lone)
+        started = time.monotonic()
+        peer.pause(Gap(FIRST_GAP_S, FIRST_GAP_WATCHED_S))
+        took = time.monotonic() - started
+    assert FIRST_GAP_S <= took < FIRST_GAP_WATCHED_S
 
 
 def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:

@@ -8,6 +8,7 @@ events; the loop itself prints nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import tempfile
 import threading
@@ -253,6 +254,12 @@ def _warm_up(modules: Sequence[str]) -> None:
 
 def grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
     plan = _with_challenge_containment(plan)
+    containment = plan.program.containment
+    with containment.warm_starts() if containment is not None else contextlib.nullcontext():
+        return _grade(plan, reporter)
+
+
+def _grade(plan: GradingPlan, reporter: Reporter) -> RunReport:
     if plan.tester.warm_imports and len(plan.stages) > 1:
         threading.Thread(target=_warm_up, args=(plan.tester.warm_imports,), daemon=True).start()
     report = RunReport(

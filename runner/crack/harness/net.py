@@ -109,8 +109,7 @@ class Connection:
         try:
             if self._peer is None:
                 self._peer = PeerReads(self.sock)
-            pause = self._peer.wait_taken
-            write_in_pieces(self.writes, data, self.sock.sendall, self._remaining, mode, pause)
+            write_in_pieces(self.writes, data, self.sock.sendall, self._remaining, mode, self._peer.pause)
         except (BrokenPipeError, ConnectionResetError):
             # The program has closed the connection. Whether that shows at this send or at
             # the next read is a race; the next read reports it, so the verdict is the same.

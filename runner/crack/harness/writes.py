@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class WriteMode(StrEnum):
@@ -48,6 +49,23 @@ arrives; it ends as soon as the program has read the piece, where that can be se
 FIRST_GAP_S = 0.03
 """Pause after the first piece of a connection's first write: the program may not have
 accepted the connection yet, and both pieces would wait in its buffer for one read."""
+
+FIRST_GAP_WATCHED_S = 0.25
+"""The same pause where the program's reads can be seen: it ends when the program has read
+the piece, so it can afford to wait out a program that accepts late (one busy with another
+client, or not scheduled for a while on a loaded machine) instead of handing it both pieces
+at once. Only a program that never reads the connection waits it out in full."""
+
+
+class Gap(NamedTuple):
+    """The pause after a piece: ``blind`` where the program's reads cannot be seen, and the
+    bound of a pause that ends at the program's read (``watched``)."""
+
+    blind: float
+    watched: float
+
+
+NO_GAP = Gap(0.0, 0.0)
 
 
 def choose_mode(rng: random.Random) -> WriteMode:
@@ -80,7 +98,7 @@ class WritePlan:
             cuts.add(self._rng.randint(1, len(data) - 1))
         return sorted(cuts)
 
-    def pieces(self, data: bytes, mode: WriteMode | None = None) -> Iterator[tuple[bytes, float]]:
+    def pieces(self, data: bytes, mode: WriteMode | None = None) -> Iterator[tuple[bytes, Gap]]:
         """Each piece of ``data`` with the pause to take before writing the next one."""
         cuts = self.cuts(data, mode)
         self.last_cuts = cuts
@@ -89,7 +107,12 @@ class WritePlan:
         bounds = [0, *cuts, len(data)]
         for index, (start, end) in enumerate(itertools.pairwise(bounds)):
             last = index == len(bounds) - 2
-            gap = 0.0 if last else FIRST_GAP_S if first_write and index == 0 else PIECE_GAP_S
+            if last:
+                gap = NO_GAP
+            elif first_write and index == 0:
+                gap = Gap(FIRST_GAP_S, FIRST_GAP_WATCHED_S)
+            else:
+                gap = Gap(PIECE_GAP_S, PIECE_GAP_S)
             yield data[start:end], gap
 
 
@@ -99,14 +122,15 @@ def write_in_pieces(
     write: Callable[[bytes], None],
     remaining: Callable[[], float],
     mode: WriteMode | None = None,
-    pause: Callable[[float], None] = time.sleep,
+    pause: Callable[[Gap], None] = lambda gap: time.sleep(gap.blind),
 ) -> None:
     """Write ``data`` through ``write`` cut as ``plan`` says, never pausing past the deadline.
 
-    ``pause(longest)`` waits between two pieces: by default the whole gap; a connection
+    ``pause(gap)`` waits between two pieces: by default the whole blind gap; a connection
     to a program on this machine ends it as soon as the program has read the piece
     (:class:`crack.harness.peer_reads.PeerReads`)."""
     for piece, gap in plan.pieces(data, mode):
         write(piece)
-        if gap:
-            pause(min(gap, remaining()))
+        if gap.blind:
+            left = remaining()
+            pause(Gap(min(gap.blind, left), min(gap.watched, left)))
