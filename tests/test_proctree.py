@@ -8,7 +8,12 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+import pytest
+
+from crack.containment import cgroups
+from crack.containment.sandbox import Containment, Limits
 from crack.harness import proctree
 from crack.harness.oneshot import run_capped
 
@@ -75,3 +80,41 @@ def test_kill_tree_ends_a_leader_that_ignores_sigterm() -> None:
     ended = proctree.kill_tree({leader.pid}, grace=0.1, leader=leader)
     assert leader.pid in ended
     assert leader.wait(timeout=10) == -9
+
+
+DAEMON = (
+    "import os, sys, time\n"
+    "if os.fork() == 0:\n"
+    "    os.setsid()\n"
+    "    if os.fork() == 0:\n"
+    "        open(sys.argv[1], 'w').write(str(os.getpid()))\n"
+    "        time.sleep(60)\n"
+    "    os._exit(0)\n"
+    "time.sleep(0.3)\n"
+)
+
+
+@pytest.mark.parametrize("contained", [False, True], ids=["bare", "contained"])
+def test_a_run_that_exits_at_once_still_loses_the_daemon_it_left(tmp_path: Path, contained: bool) -> None:
+    """The program exits by itself, but a double-forked daemon of its runs on: the run is
+    not over until that one is ended too, with a cgroup or without."""
+    containment = None
+    if contained:
+        if cgroups.detect() is None:
+            pytest.skip("needs root and writable cgroups")
+        containment = Containment(Limits(), None)
+    pidfile = tmp_path / "daemon.pid"
+    result = run_capped(
+        [sys.executable, "-c", DAEMON, str(pidfile)],
+        cwd=str(tmp_path),
+        env=dict(os.environ),
+        stdin=b"",
+        timeout=60.0,
+        containment=containment,
+    )
+    assert result.returncode == 0
+    daemon = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while (info := proctree._read_stat(daemon)) is not None and info.state != "Z":
+        assert time.monotonic() < deadline, "the daemon outlived its run"
+        time.sleep(0.01)

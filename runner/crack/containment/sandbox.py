@@ -238,6 +238,11 @@ class Confinement:
             return [f"it tried to run more than {self.containment.limits.pids} processes at once (the limit)"]
         return []
 
+    def left_nothing(self) -> bool:
+        """Whether no process of the program's is left (its leader has exited): known only
+        where it has a group, which every process it starts stays in."""
+        return self.cgroup is not None and not self.cgroup.members()
+
     def end(self) -> None:
         """Kill whatever is left in the cgroup (a daemon that escaped every session) and
         remove it."""

@@ -117,9 +117,12 @@ def run_capped(
 
     threading.Thread(target=feed, daemon=True).start()
     timed_out = not _wait(popen, time.monotonic() + timeout, cancel)
-    procs = proctree.snapshot()  # one walk of /proc finds both the orphans and the tree
-    roots = {popen.pid} | proctree.orphans_of_ours(procs)
-    ended = proctree.kill_tree(roots, grace=0.5, procs=procs, leader=popen)
+    if not timed_out and confinement is not None and confinement.left_nothing():
+        ended = {popen.pid}  # its group is empty: nothing to walk /proc for
+    else:
+        procs = proctree.snapshot()  # one walk of /proc finds both the orphans and the tree
+        roots = {popen.pid} | proctree.orphans_of_ours(procs)
+        ended = proctree.kill_tree(roots, grace=0.5, procs=procs, leader=popen)
     popen.wait()
     proctree.untrack(popen.pid)
     limit = None

@@ -248,7 +248,12 @@ def kill_tree(
     round, since a process may fork while it is being ended.
     """
     roots = set(roots)
+    procs = procs if procs is not None else snapshot()
     targets = descendants(roots, procs)
+    if all(procs[pid].state == "Z" for pid in targets):
+        # Every one had exited already (a one-shot run that ended by itself): none can
+        # fork any more, and what each forked before is in the walk or among the roots.
+        return targets
     _signal_all(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace
     if leader is not None:
