@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -113,6 +114,14 @@ def grade_json(
     # Every JSON report the suite produces must match the schema crack ships.
     assert not schema_errors(report), schema_errors(report)
     return result.exit_code, report
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Return once ``condition()`` holds; fail the test if it has not within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.002)
 
 
 def statuses(report: dict[str, Any]) -> dict[str, str]:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conftest import wait_until
 from crack.containment import cgroups
 from crack.containment.sandbox import Containment, Limits
 
@@ -31,19 +31,12 @@ def _memberships() -> dict[str, str]:
     return seen
 
 
-def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.002)
-
-
 @needs_cgroups
 def test_it_writes_while_nothing_enters_a_group_and_moves_nothing() -> None:
     assert LAYOUT is not None
     before = Path("/proc/self/cgroup").read_text()
     with cgroups.WarmMigrations(LAYOUT) as warm:
-        _until(lambda: warm.writes >= 3)
+        wait_until(lambda: warm.writes >= 3)
         during = _memberships()
     assert warm.writes >= 3
     assert all(groups == before for groups in during.values()), during

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import grade_json, statuses
+from conftest import grade_json, statuses, wait_until
 from crack.harness.peer_reads import PeerReads
 from crack.harness.writes import (
     BYTE_PIECES,
@@ -117,7 +117,7 @@ def test_peer_reads_counts_what_the_other_end_has_not_read(
     peer = PeerReads(ours)
     assert peer.unread() == 0
     ours.sendall(b"PING\r\n")
-    _until(lambda: peer.unread() == 6)
+    wait_until(lambda: peer.unread() == 6)
     assert theirs.recv(2) == b"PI"
     assert peer.unread() == 4
     theirs.recv(10)
@@ -205,10 +205,3 @@ def test_where_reads_cannot_be_seen_the_first_pause_is_the_blind_one() -> None:
         peer.pause(Gap(FIRST_GAP_S, FIRST_GAP_WATCHED_S))
         took = time.monotonic() - started
     assert FIRST_GAP_S <= took < FIRST_GAP_WATCHED_S
-
-
-def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.001)
