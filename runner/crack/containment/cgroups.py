@@ -58,6 +58,11 @@ def _writable(directory: Path) -> bool:
     return directory.is_dir() and os.access(directory, os.W_OK)
 
 
+def _unified_root() -> Path:
+    """The cgroup2 mount: /sys/fs/cgroup itself, or its "unified" folder in a hybrid layout."""
+    return ROOT if (ROOT / "cgroup.controllers").exists() else ROOT / "unified"
+
+
 PARENT_ENV = "CRACK_CGROUP_PARENT"
 """Set by a namespace grading's parent: the group to make the program's groups under."""
 
@@ -95,7 +100,7 @@ def _detect() -> Layout | None:
         if _writable(freezer):
             v1["freezer"] = freezer
         return _swept(Layout(1, v1))
-    unified = ROOT if (ROOT / "cgroup.controllers").exists() else ROOT / "unified"
+    unified = _unified_root()
     try:
         available = set((unified / "cgroup.controllers").read_text().split())
     except OSError:
@@ -131,7 +136,7 @@ def _own_group(layout: Layout) -> Path | None:
     """The group crack itself is in, in one hierarchy of ``layout``."""
     own = _own_paths()
     if layout.version == 2:
-        unified = ROOT if (ROOT / "cgroup.controllers").exists() else ROOT / "unified"
+        unified = _unified_root()
         return unified / own.get("", "/").lstrip("/")
     if "pids" not in own:
         return None
